@@ -1,0 +1,46 @@
+/* strutil.h - strict number parsing and small-file reading shared by every module. */
+#ifndef PROCLENS_STRUTIL_H
+#define PROCLENS_STRUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parse an unsigned decimal number from s[0..len). Surrounding blanks and one
+ * trailing newline are allowed; an empty field, a sign, overflow or any other
+ * character gives -EINVAL (-ERANGE for overflow).
+ */
+int strutil_parse_u64(const char *s, size_t len, uint64_t *out);
+
+/*
+ * Read the whole of a small file at dirfd/path into buf (NUL-terminated).
+ * Returns the number of bytes read, -EFBIG if it does not fit in size - 1
+ * bytes, or -errno.
+ */
+ssize_t strutil_read_file(int dirfd, const char *path, char *buf, size_t size);
+
+/*
+ * One key looked up in a "key value" text (cgroup memory.stat, "key: value kB"
+ * lines of /proc/meminfo). found says whether the key was there; value holds
+ * the parsed number.
+ */
+struct strutil_key {
+	const char *name;
+	uint64_t value;
+	bool found;
+};
+
+/*
+ * Fill keys[] from text, whose lines are "<key><sep><blanks><number>[ kB]".
+ * Unknown keys are skipped; a line with a known key and a malformed number
+ * makes the call fail with -EBADMSG and sets *bad_line to that line (1-based).
+ * With kb_unit, a " kB" suffix is accepted and the value stays in kB.
+ */
+int strutil_parse_keys(const char *text, char sep, bool kb_unit,
+		       struct strutil_key *keys, size_t nkeys, unsigned *bad_line);
+
+/* Value of keys[i] if found, otherwise fallback. */
+uint64_t strutil_key_or(const struct strutil_key *keys, size_t i, uint64_t fallback);
+
+#endif

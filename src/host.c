@@ -1,0 +1,85 @@
+/* host.c - the host files proclens reads: a private /proc and the cgroup hierarchies. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "log.h"
+
+static int open_private_proc(void)
+{
+	int fs_fd, mnt_fd, saved;
+
+	fs_fd = fsopen("proc", FSOPEN_CLOEXEC);
+	if (fs_fd < 0)
+		goto fallback;
+	if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		saved = errno;
+		close(fs_fd);
+		errno = saved;
+		goto fallback;
+	}
+	mnt_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	saved = errno;
+	close(fs_fd);
+	if (mnt_fd >= 0)
+		return mnt_fd;
+	errno = saved;
+fallback:
+	/* Kernels before 5.2 or without CAP_SYS_ADMIN: the shared /proc. */
+	log_info("no private proc instance (%m); reading /proc");
+	mnt_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return mnt_fd < 0 ? -errno : mnt_fd;
+}
+
+int host_open(struct host *host)
+{
+	int rc;
+
+	host->memory.dirfd = -1;
+	host->proc_fd = open_private_proc();
+	if (host->proc_fd < 0)
+		return host->proc_fd;
+	rc = cgroup_hierarchy_open(&host->memory, "memory");
+	if (rc < 0)
+		goto out_close_proc;
+	return 0;
+out_close_proc:
+	close(host->proc_fd);
+	host->proc_fd = -1;
+	return rc;
+}
+
+int host_open_paths(struct host *host, const char *proc_path,
+		    const char *memory_path, enum cgroup_version memory_version)
+{
+	int rc;
+
+	host->memory.dirfd = -1;
+	host->memory.version = CGROUP_NONE;
+	host->memory.controller = "memory";
+	host->proc_fd = open(proc_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (host->proc_fd < 0)
+		return -errno;
+	if (!memory_path)
+		return 0;
+	rc = cgroup_hierarchy_open_path(&host->memory, "memory", memory_path,
+					memory_version);
+	if (rc < 0) {
+		close(host->proc_fd);
+		host->proc_fd = -1;
+	}
+	return rc;
+}
+
+void host_close(struct host *host)
+{
+	if (!host)
+		return;
+	cgroup_hierarchy_close(&host->memory);
+	if (host->proc_fd >= 0)
+		close(host->proc_fd);
+	host->proc_fd = -1;
+}

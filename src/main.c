@@ -1,0 +1,325 @@
+/* main.c - proclens: options, mount point checks, daemon start-up and shutdown. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "host.h"
+#include "log.h"
+
+#define DEFAULT_MOUNTPOINT "/var/lib/proclens"
+#define FS_TYPE "fuse.proclens"
+
+struct options {
+	bool foreground;
+	bool debug;
+	const char *pidfile;
+	const char *mountpoint;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: proclens [OPTIONS] [MOUNTPOINT]\n"
+		"Serve /proc files computed for each reader's cgroups and namespaces.\n"
+		"\n"
+		"  -f, --foreground     stay in the foreground\n"
+		"  -d, --debug          log every request (implies --foreground)\n"
+		"  -p, --pidfile FILE   write the daemon's pid to FILE\n"
+		"  -h, --help           show this help and exit\n"
+		"  -V, --version        show the version and exit\n"
+		"\n"
+		"MOUNTPOINT defaults to %s and is created if missing.\n",
+		DEFAULT_MOUNTPOINT);
+}
+
+static int parse_options(int argc, char **argv, struct options *opts)
+{
+	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->mountpoint = DEFAULT_MOUNTPOINT;
+	while ((c = getopt_long(argc, argv, "fdp:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			opts->foreground = true;
+			break;
+		case 'd':
+			opts->debug = true;
+			opts->foreground = true;
+			break;
+		case 'p':
+			opts->pidfile = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("proclens %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		opts->mountpoint = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "proclens: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape_mountinfo(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/*
+ * The file system type mounted at path, from mountinfo, without touching the
+ * mount itself (a dead FUSE mount would hang or fail a stat). Empty if none.
+ */
+static void mounted_fstype(const char *path, char *fstype, size_t size)
+{
+	char line[8192], point[PATH_MAX], type[256];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	fstype[0] = '\0';
+	if (!f)
+		return;
+	/* "id parent dev root mountpoint options [optional...] - fstype source ..." */
+	while (fgets(line, sizeof(line), f)) {
+		const char *dash = strstr(line, " - ");
+
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+		    sscanf(dash + 3, "%255s", type) != 1)
+			continue;
+		unescape_mountinfo(point);
+		/* The last mount at a path is the one on top. */
+		if (strcmp(point, path) == 0)
+			snprintf(fstype, size, "%s", type);
+	}
+	fclose(f);
+}
+
+/* Make sure the mount point exists and is free; print one clear line if not. */
+static int prepare_mountpoint(const char *mountpoint, char *resolved)
+{
+	char fstype[256];
+	struct stat st;
+
+	if (mkdir(mountpoint, 0755) < 0 && errno != EEXIST) {
+		if (errno == ENOENT)
+			fprintf(stderr, "proclens: cannot create mount point %s: "
+				"its parent directory does not exist\n", mountpoint);
+		else
+			fprintf(stderr, "proclens: cannot create mount point %s: %s\n",
+				mountpoint, strerror(errno));
+		return -1;
+	}
+	if (!realpath(mountpoint, resolved)) {
+		if (errno == ENOTCONN)
+			fprintf(stderr, "proclens: %s: a dead FUSE mount is there; "
+				"unmount it first (umount %s)\n", mountpoint, mountpoint);
+		else
+			fprintf(stderr, "proclens: %s: %s\n", mountpoint, strerror(errno));
+		return -1;
+	}
+	mounted_fstype(resolved, fstype, sizeof(fstype));
+	if (strcmp(fstype, FS_TYPE) == 0) {
+		fprintf(stderr, "proclens: %s is already a proclens mount\n", resolved);
+		return -1;
+	}
+	if (fstype[0]) {
+		fprintf(stderr, "proclens: %s is busy: a %s file system is mounted there\n",
+			resolved, fstype);
+		return -1;
+	}
+	if (stat(resolved, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "proclens: %s is not a directory\n", resolved);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", (int)getpid());
+	if (fclose(f) != 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Fork; the parent waits for the child to report that the mount is serving
+ * and exits with the child's status, so "proclens && use it" is race-free.
+ */
+static int daemonize(int *ready_fd)
+{
+	int pipefd[2];
+	pid_t pid;
+	char status = 1;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		perror("proclens: pipe");
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("proclens: fork");
+		return -1;
+	}
+	if (pid > 0) {
+		close(pipefd[1]);
+		if (read(pipefd[0], &status, 1) != 1)
+			status = 1;
+		_exit(status);
+	}
+	close(pipefd[0]);
+	setsid();
+	if (chdir("/") < 0)
+		return -1;
+	*ready_fd = pipefd[1];
+	return 0;
+}
+
+static void report_ready(int ready_fd, char status)
+{
+	int null_fd;
+
+	if (ready_fd < 0)
+		return;
+	if (status == 0) {
+		/* From here on, messages go to syslog. */
+		log_init(true, false);
+		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null_fd >= 0) {
+			dup2(null_fd, STDIN_FILENO);
+			dup2(null_fd, STDOUT_FILENO);
+			dup2(null_fd, STDERR_FILENO);
+			close(null_fd);
+		}
+	}
+	if (write(ready_fd, &status, 1) != 1)
+		log_error("cannot report start-up status: %m");
+	close(ready_fd);
+}
+
+int main(int argc, char **argv)
+{
+	char mountpoint[PATH_MAX];
+	struct options opts;
+	struct host host = { .proc_fd = -1 };
+	struct fuse_loop_config *loop_config;
+	struct fuse_session *se;
+	struct fs *fs;
+	int ready_fd = -1, rc, exit_status = 1;
+	static char fuse_options[] =
+		"ro,allow_other,default_permissions,fsname=proclens,subtype=proclens";
+	static char dash_o[] = "-o", dash_d[] = "-d";
+	char *fuse_argv[] = { argv[0], dash_o, fuse_options, NULL, NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
+
+	if (parse_options(argc, argv, &opts) < 0)
+		return 1;
+	log_init(false, opts.debug);
+	if (opts.debug) {
+		fuse_argv[3] = dash_d;
+		args.argc = 4;
+	}
+	if (prepare_mountpoint(opts.mountpoint, mountpoint) < 0)
+		return 1;
+
+	rc = host_open(&host);
+	if (rc < 0) {
+		fprintf(stderr, "proclens: cannot open the host's /proc and cgroups: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	log_debug("memory controller: %s", cgroup_version_name(host.memory.version));
+	fs = fs_create(&host);
+	if (!fs) {
+		fprintf(stderr, "proclens: out of memory\n");
+		goto out_close_host;
+	}
+	se = fs_session_new(fs, &args);
+	if (!se)
+		goto out_destroy_fs;
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out_destroy_session;
+	if (!opts.foreground && daemonize(&ready_fd) < 0)
+		goto out_remove_handlers;
+	if (fuse_session_mount(se, mountpoint) != 0) {
+		fprintf(stderr, "proclens: cannot mount at %s\n", mountpoint);
+		report_ready(ready_fd, 1);
+		goto out_remove_handlers;
+	}
+	if (opts.pidfile && (rc = write_pidfile(opts.pidfile)) < 0) {
+		fprintf(stderr, "proclens: %s: %s\n", opts.pidfile, strerror(-rc));
+		report_ready(ready_fd, 1);
+		goto out_unmount;
+	}
+	report_ready(ready_fd, 0);
+	log_info("serving %s", mountpoint);
+
+	loop_config = fuse_loop_cfg_create();
+	if (!loop_config)
+		goto out_remove_pidfile;
+	fuse_loop_cfg_set_max_threads(loop_config, 16);
+	fuse_loop_cfg_set_idle_threads(loop_config, 4);
+	rc = fuse_session_loop_mt(se, loop_config);
+	fuse_loop_cfg_destroy(loop_config);
+	/* libfuse reports the signal that ended the loop; SIGTERM is a clean stop. */
+	exit_status = rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGHUP ? 0 : 1;
+	log_info("stopping");
+
+out_remove_pidfile:
+	if (opts.pidfile)
+		unlink(opts.pidfile);
+out_unmount:
+	fuse_session_unmount(se);
+out_remove_handlers:
+	fuse_remove_signal_handlers(se);
+out_destroy_session:
+	fuse_session_destroy(se);
+out_destroy_fs:
+	fs_destroy(fs);
+out_close_host:
+	host_close(&host);
+	fuse_opt_free_args(&args);
+	return exit_status;
+}

@@ -1,0 +1,198 @@
+/* memcg.c - what a reader's memory cgroup allows and uses, read from v1 or v2 files. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "memcg.h"
+#include "strutil.h"
+
+/*
+ * v1 limits that were never set read as PAGE_COUNTER_MAX pages
+ * (9223372036854771712 on x86_64); anything this large means no limit.
+ */
+#define MEMCG_V1_NO_LIMIT (UINT64_C(1) << 62)
+
+struct memcg_stat_key {
+	const char *v1;		/* hierarchical total_* key, NULL if v1 has none */
+	const char *v2;		/* NULL if v2 has none */
+	bool required;		/* a memory.stat without it is malformed */
+};
+
+static const struct memcg_stat_key memcg_stat_keys[MEMCG_STAT_COUNT] = {
+	[MEMCG_ANON]			= { "total_rss", "anon", true },
+	[MEMCG_FILE]			= { "total_cache", "file", true },
+	[MEMCG_KERNEL_STACK]		= { NULL, "kernel_stack", false },
+	[MEMCG_PAGETABLES]		= { NULL, "pagetables", false },
+	[MEMCG_SEC_PAGETABLES]		= { NULL, "sec_pagetables", false },
+	[MEMCG_PERCPU]			= { NULL, "percpu", false },
+	[MEMCG_SHMEM]			= { "total_shmem", "shmem", false },
+	[MEMCG_ZSWAP]			= { NULL, "zswap", false },
+	[MEMCG_ZSWAPPED]		= { NULL, "zswapped", false },
+	[MEMCG_FILE_MAPPED]		= { "total_mapped_file", "file_mapped", false },
+	[MEMCG_FILE_DIRTY]		= { "total_dirty", "file_dirty", false },
+	[MEMCG_FILE_WRITEBACK]		= { "total_writeback", "file_writeback", false },
+	[MEMCG_SWAPCACHED]		= { "total_swapcached", "swapcached", false },
+	[MEMCG_ANON_THP]		= { "total_rss_huge", "anon_thp", false },
+	[MEMCG_FILE_THP]		= { NULL, "file_thp", false },
+	[MEMCG_SHMEM_THP]		= { NULL, "shmem_thp", false },
+	[MEMCG_INACTIVE_ANON]		= { "total_inactive_anon", "inactive_anon", false },
+	[MEMCG_ACTIVE_ANON]		= { "total_active_anon", "active_anon", false },
+	[MEMCG_INACTIVE_FILE]		= { "total_inactive_file", "inactive_file", false },
+	[MEMCG_ACTIVE_FILE]		= { "total_active_file", "active_file", false },
+	[MEMCG_UNEVICTABLE]		= { "total_unevictable", "unevictable", false },
+	[MEMCG_SLAB_RECLAIMABLE]	= { NULL, "slab_reclaimable", false },
+	[MEMCG_SLAB_UNRECLAIMABLE]	= { NULL, "slab_unreclaimable", false },
+	[MEMCG_SWAP]			= { "total_swap", NULL, false },
+};
+
+int memcg_parse_stat(const char *text, enum cgroup_version version,
+		     struct memcg_usage *out, unsigned *bad_line)
+{
+	struct strutil_key keys[MEMCG_STAT_COUNT];
+	size_t item_of[MEMCG_STAT_COUNT];
+	size_t nkeys = 0;
+	int rc;
+
+	for (size_t i = 0; i < MEMCG_STAT_COUNT; i++) {
+		const char *name = version == CGROUP_V1 ? memcg_stat_keys[i].v1
+							: memcg_stat_keys[i].v2;
+
+		out->stat[i] = 0;
+		out->stat_found[i] = false;
+		if (!name)
+			continue;
+		keys[nkeys].name = name;
+		item_of[nkeys++] = i;
+	}
+	rc = strutil_parse_keys(text, ' ', false, keys, nkeys, bad_line);
+	if (rc < 0)
+		return rc;
+	for (size_t k = 0; k < nkeys; k++) {
+		size_t i = item_of[k];
+
+		if (!keys[k].found && memcg_stat_keys[i].required) {
+			if (bad_line)
+				*bad_line = 0;
+			return -EBADMSG;
+		}
+		out->stat[i] = keys[k].value;
+		out->stat_found[i] = keys[k].found;
+	}
+	return 0;
+}
+
+static uint64_t normalize_limit(const struct cgroup_hierarchy *h, uint64_t value)
+{
+	if (h->version == CGROUP_V1 && value >= MEMCG_V1_NO_LIMIT)
+		return CGROUP_UNLIMITED;
+	return value;
+}
+
+/* Read a limit file; a file the cgroup does not have counts as no limit. */
+static int read_limit(const struct cgroup_hierarchy *h, const char *path,
+		      const char *file, uint64_t *value, bool *present)
+{
+	int rc = cgroup_read_u64(h, path, file, value);
+
+	*present = rc == 0;
+	if (rc == -ENOENT) {
+		*value = CGROUP_UNLIMITED;
+		return 0;
+	}
+	if (rc == -EBADMSG)
+		log_error("%s/%s: malformed limit", path, file);
+	if (rc == 0)
+		*value = normalize_limit(h, *value);
+	return rc;
+}
+
+static int read_stat(const struct cgroup_hierarchy *h, const char *path,
+		     struct memcg_usage *out)
+{
+	char text[16384];
+	unsigned bad_line = 0;
+	ssize_t len;
+	int rc;
+
+	len = cgroup_read_file(h, path, "memory.stat", text, sizeof(text));
+	if (len < 0)
+		return (int)len;
+	rc = memcg_parse_stat(text, h->version, out, &bad_line);
+	if (rc == -EBADMSG && bad_line)
+		log_error("%s/memory.stat: line %u: malformed value", path, bad_line);
+	else if (rc == -EBADMSG)
+		log_error("%s/memory.stat: required counters missing", path);
+	return rc;
+}
+
+int memcg_read(const struct cgroup_hierarchy *h, const char *cgroup_path,
+	       struct memcg_usage *out)
+{
+	bool v1 = h->version == CGROUP_V1;
+	const char *limit_file = v1 ? "memory.limit_in_bytes" : "memory.max";
+	const char *swap_file = v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max";
+	char path[PATH_MAX], swap_path[PATH_MAX] = "";
+	uint64_t swap_min = CGROUP_UNLIMITED;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->limit = CGROUP_UNLIMITED;
+	out->swap_limit = CGROUP_UNLIMITED;
+	if (strlen(cgroup_path) >= sizeof(path))
+		return -ENAMETOOLONG;
+	strcpy(path, cgroup_path);
+
+	/* The root cgroup cannot be limited: stop below it. */
+	while (path[0]) {
+		uint64_t limit, swap;
+		bool present;
+
+		rc = read_limit(h, path, limit_file, &limit, &present);
+		if (rc < 0)
+			return rc;
+		if (limit < out->limit) {
+			out->limit = limit;
+			strcpy(out->limit_path, path);
+		}
+		rc = read_limit(h, path, swap_file, &swap, &present);
+		if (rc < 0)
+			return rc;
+		out->swap_accounted |= present;
+		if (swap < swap_min) {
+			swap_min = swap;
+			strcpy(swap_path, path);
+		}
+		cgroup_path_parent(path);
+	}
+
+	if (out->limit != CGROUP_UNLIMITED) {
+		rc = cgroup_read_u64(h, out->limit_path,
+				     v1 ? "memory.usage_in_bytes" : "memory.current",
+				     &out->usage);
+		if (rc < 0)
+			return rc;
+		rc = read_stat(h, out->limit_path, out);
+		if (rc < 0)
+			return rc;
+	}
+
+	if (v1) {
+		/* memsw limits memory plus swap; the swap share is what exceeds memory. */
+		if (swap_min != CGROUP_UNLIMITED)
+			out->swap_limit = swap_min > out->limit ? swap_min - out->limit : 0;
+		out->swap_usage = out->stat[MEMCG_SWAP];
+	} else {
+		const char *usage_path = out->limit != CGROUP_UNLIMITED ? out->limit_path
+									: swap_path;
+
+		out->swap_limit = swap_min;
+		if (out->swap_accounted && usage_path[0]) {
+			rc = cgroup_read_u64(h, usage_path, "memory.swap.current",
+					     &out->swap_usage);
+			if (rc < 0 && rc != -ENOENT)
+				return rc;
+		}
+	}
+	return 0;
+}

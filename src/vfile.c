@@ -1,0 +1,8 @@
+/* vfile.c - the table of virtual files: each is one source file and one row. */
+#include "vfile.h"
+
+const struct vfile *const vfile_table[] = {
+	&proc_meminfo_vfile,
+};
+
+const size_t vfile_count = sizeof(vfile_table) / sizeof(vfile_table[0]);
