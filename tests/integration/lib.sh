@@ -1,0 +1,202 @@
+# lib.sh - shared helpers of the integration tests; sourced, never run.
+#
+# The tests run as root against a real proclens mount and real cgroups, on
+# the host's layout (cgroup v1 or hybrid here, pure v2 in the VM lane). They
+# create cgroups only beneath the cgroup they run in, never move a process
+# outside it, and undo everything they did on exit, failed or not.
+
+set -u
+
+: "${PROCLENS:?PROCLENS must name the proclens binary}"
+TEST_NAME=$(basename "$0" .sh)
+FAILURES=0
+PASSES=0
+CLEANUP_PIDS=""
+CLEANUP_MOUNTS=""
+CLEANUP_CGROUPS=""
+CLEANUP_FILES=""
+
+skip() {
+	echo "SKIP: $TEST_NAME: $*"
+	exit 77
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -c /dev/fuse ] || skip "needs /dev/fuse"
+}
+
+# check NAME EXPECTED ACTUAL: one assertion, reported on its own line.
+check() {
+	if [ "$2" = "$3" ]; then
+		PASSES=$((PASSES + 1))
+		echo "ok - $1"
+	else
+		FAILURES=$((FAILURES + 1))
+		echo "not ok - $1: expected '$2', got '$3'"
+	fi
+}
+
+# check_true NAME COMMAND...: an assertion that a command succeeds.
+check_true() {
+	local name=$1
+	shift
+	if "$@"; then
+		check "$name" yes yes
+	else
+		check "$name" yes no
+	fi
+}
+
+finish() {
+	echo "$TEST_NAME: $PASSES passed, $FAILURES failed"
+	[ "$FAILURES" = 0 ]
+}
+
+cleanup() {
+	local pid mnt cg file
+	for pid in $CLEANUP_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $CLEANUP_PIDS; do
+		# Bounded wait: 50 x 0.1 s, then SIGKILL.
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for mnt in $CLEANUP_MOUNTS; do
+		mountpoint -q "$mnt" && umount -l "$mnt"
+		rmdir "$mnt" 2>/dev/null
+	done
+	# Deepest first; a cgroup empties once its processes (ours) are gone.
+	for cg in $CLEANUP_CGROUPS; do
+		for _ in $(seq 50); do
+			rmdir "$cg" 2>/dev/null && break
+			[ -d "$cg" ] || break
+			sleep 0.1
+		done
+	done
+	for file in $CLEANUP_FILES; do
+		rm -rf "$file"
+	done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- cgroups --------------------------------------------------------------
+
+# The memory controller's layout: v1 (also on hybrid hosts) or v2.
+cg_version() {
+	if grep -qE '^[0-9]+:([^:]*,)?memory(,[^:]*)?:' /proc/self/cgroup; then
+		echo 1
+	elif [ -f /sys/fs/cgroup/cgroup.controllers ] &&
+		grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+		echo 2
+	else
+		echo 0
+	fi
+}
+CG_VERSION=$(cg_version)
+
+# The directory of the memory cgroup this shell is in.
+cg_self() {
+	if [ "$CG_VERSION" = 1 ]; then
+		echo "/sys/fs/cgroup/memory$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)"
+	else
+		echo "/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)"
+	fi | sed 's:/$::'
+}
+
+require_memcg() {
+	[ "$CG_VERSION" != 0 ] || skip "no memory controller"
+}
+
+# cg_create PARENT_DIR NAME: make a child cgroup (memory enabled on v2) and
+# set CG_DIR to it (not printed: cleanup must be registered in this shell).
+# Removed on exit.
+cg_create() {
+	local dir="$1/$2"
+	if [ "$CG_VERSION" = 2 ]; then
+		grep -qw memory "$1/cgroup.subtree_control" ||
+			echo +memory >"$1/cgroup.subtree_control" ||
+			skip "cannot enable the memory controller below $1"
+	fi
+	mkdir "$dir" || return 1
+	CLEANUP_CGROUPS="$dir $CLEANUP_CGROUPS"
+	CG_DIR=$dir
+}
+
+# cg_set_limit DIR BYTES|max
+cg_set_limit() {
+	local value=$2
+	if [ "$CG_VERSION" = 1 ]; then
+		[ "$value" = max ] && value=-1
+		echo "$value" >"$1/memory.limit_in_bytes"
+	else
+		echo "$value" >"$1/memory.max"
+	fi
+}
+
+# cg_set_swap_limit DIR BYTES|max: swap alone (v1: memsw = memory + swap).
+cg_set_swap_limit() {
+	if [ "$CG_VERSION" = 1 ]; then
+		local mem
+		mem=$(cat "$1/memory.limit_in_bytes")
+		echo $((mem + $2)) >"$1/memory.memsw.limit_in_bytes"
+	else
+		echo "$2" >"$1/memory.swap.max"
+	fi
+}
+
+# cg_run DIR COMMAND...: run a command inside the cgroup.
+cg_run() {
+	local dir=$1
+	shift
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$dir" "$@"
+}
+
+# cg_test_root: a fresh cgroup for this test beneath our own, in CG_DIR.
+cg_test_root() {
+	cg_create "$(cg_self)" "proclens-test-$TEST_NAME-$$"
+}
+
+# --- the daemon -----------------------------------------------------------
+
+# start_daemon: mount proclens at a fresh directory; sets MNT and DAEMON_PID.
+start_daemon() {
+	MNT=$(mktemp -d /tmp/proclens-mnt.XXXXXX)
+	CLEANUP_MOUNTS="$MNT $CLEANUP_MOUNTS"
+	local pidfile="$MNT.pid"
+	CLEANUP_FILES="$pidfile $CLEANUP_FILES"
+	"$PROCLENS" --pidfile "$pidfile" "$MNT" || return 1
+	DAEMON_PID=$(cat "$pidfile")
+	CLEANUP_PIDS="$DAEMON_PID $CLEANUP_PIDS"
+}
+
+# in_container DIR COMMAND...: run a command in cgroup DIR, in a private
+# mount namespace where proclens's meminfo is bind-mounted over /proc/meminfo.
+in_container() {
+	local dir=$1
+	shift
+	cg_run "$dir" unshare -m --propagation private sh -c \
+		'mount --bind "$0/proc/meminfo" /proc/meminfo && exec "$@"' "$MNT" "$@"
+}
+
+# meminfo_kb FILE FIELD: a field's value in kB.
+meminfo_kb() {
+	awk -v f="$2:" '$1 == f {print $2}' "$1"
+}
+
+# wait_for COUNT COMMAND...: retry a command up to COUNT times, 0.1 s apart.
+wait_for() {
+	local n=$1
+	shift
+	for _ in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
