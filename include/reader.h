@@ -26,4 +26,7 @@ struct reader {
 int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 		    struct reader *reader);
 
+/* Release what reader_identify() took; accepts a reader it never filled. */
+void reader_release(struct reader *reader);
+
 #endif

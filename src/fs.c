@@ -273,6 +273,7 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	handle->vfile = node->vfile;
 	rc = reader_identify(fs->host, ctx->pid, node->vfile->needs, &handle->reader);
 	if (rc < 0) {
+		reader_release(&handle->reader);
 		free(handle);
 		fuse_reply_err(req, fs_reply_errno(rc));
 		return;
@@ -284,6 +285,7 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fi->keep_cache = 0;
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		/* The opener was interrupted and is gone: nobody will release this. */
+		reader_release(&handle->reader);
 		pthread_mutex_destroy(&handle->lock);
 		free(handle);
 	}
@@ -321,6 +323,7 @@ static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct fs_handle *handle = (struct fs_handle *)(uintptr_t)fi->fh;
 
 	buf_free(&handle->content);
+	reader_release(&handle->reader);
 	pthread_mutex_destroy(&handle->lock);
 	free(handle);
 	fuse_reply_err(req, 0);

@@ -24,3 +24,8 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 	}
 	return 0;
 }
+
+void reader_release(struct reader *reader)
+{
+	(void)reader;
+}
