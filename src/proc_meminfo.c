@@ -264,10 +264,18 @@ int meminfo_render(const char *host_text, const struct meminfo_values *changes,
 			f = find_field(line, (size_t)(colon - line), &cursor);
 		if (f != MI_FIELD_COUNT && changes->set[f]) {
 			bool kb = len >= 3 && memcmp(line + len - 3, " kB", 3) == 0;
+			int name_len = (int)(colon - line + 1);
 
-			/* The kernel's show_val_kb(): "%-16s%8lu kB". */
-			rc = buf_printf(out, "%-16.*s%8llu%s\n", (int)(colon - line + 1), line,
-					(unsigned long long)changes->kb[f], kb ? " kB" : "");
+			/*
+			 * The kernel's show_val_kb(): "%-16s%8lu kB"; a name too long
+			 * for 16 columns has its own format, "HardwareCorrupted: %5lu kB".
+			 */
+			if (name_len < 16)
+				rc = buf_printf(out, "%-16.*s%8llu%s\n", name_len, line,
+						(unsigned long long)changes->kb[f], kb ? " kB" : "");
+			else
+				rc = buf_printf(out, "%.*s %5llu%s\n", name_len, line,
+						(unsigned long long)changes->kb[f], kb ? " kB" : "");
 		} else {
 			rc = buf_append(out, line, end ? len + 1 : len);
 		}
