@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -157,7 +158,14 @@ static int prepare_mountpoint(const char *mountpoint, char *resolved)
 	}
 	mounted_fstype(resolved, fstype, sizeof(fstype));
 	if (strcmp(fstype, FS_TYPE) == 0) {
-		fprintf(stderr, "proclens: %s is already a proclens mount\n", resolved);
+		struct statfs sfs;
+
+		/* statfs always reaches the daemon: a dead one answers ENOTCONN. */
+		if (statfs(resolved, &sfs) < 0 && errno == ENOTCONN)
+			fprintf(stderr, "proclens: %s is a proclens mount whose daemon is gone; "
+				"unmount it first (umount -l %s)\n", resolved, resolved);
+		else
+			fprintf(stderr, "proclens: %s is already a proclens mount\n", resolved);
 		return -1;
 	}
 	if (fstype[0]) {
@@ -211,8 +219,10 @@ static int daemonize(int *ready_fd)
 	}
 	close(pipefd[0]);
 	setsid();
-	if (chdir("/") < 0)
+	if (chdir("/") < 0) {
+		perror("proclens: chdir /");
 		return -1;
+	}
 	*ready_fd = pipefd[1];
 	return 0;
 }
@@ -277,10 +287,21 @@ int main(int argc, char **argv)
 		goto out_close_host;
 	}
 	se = fs_session_new(fs, &args);
-	if (!se)
+	if (!se) {
+		fprintf(stderr, "proclens: cannot create the FUSE session\n");
 		goto out_destroy_fs;
-	if (fuse_set_signal_handlers(se) != 0)
+	}
+	/*
+	 * libfuse keeps a signal ignored if it was ignored when we started, as
+	 * shells do for SIGINT in background jobs; SIGTERM and SIGINT must stop
+	 * proclens however it was started. SIGHUP stays as inherited (nohup).
+	 */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	if (fuse_set_signal_handlers(se) != 0) {
+		fprintf(stderr, "proclens: cannot install signal handlers\n");
 		goto out_destroy_session;
+	}
 	if (!opts.foreground && daemonize(&ready_fd) < 0)
 		goto out_remove_handlers;
 	if (fuse_session_mount(se, mountpoint) != 0) {

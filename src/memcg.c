@@ -183,8 +183,8 @@ int memcg_read(const struct cgroup_hierarchy *h, const char *cgroup_path,
 			out->swap_limit = swap_min > out->limit ? swap_min - out->limit : 0;
 		out->swap_usage = out->stat[MEMCG_SWAP];
 	} else {
-		const char *usage_path = out->limit != CGROUP_UNLIMITED ? out->limit_path
-									: swap_path;
+		/* Swap used where swap is limited, else where memory is. */
+		const char *usage_path = swap_path[0] ? swap_path : out->limit_path;
 
 		out->swap_limit = swap_min;
 		if (out->swap_accounted && usage_path[0]) {

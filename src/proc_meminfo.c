@@ -160,6 +160,8 @@ static void compute_memory(const struct meminfo_values *host,
 	uint64_t active_anon = stat_kb(memcg, MEMCG_ACTIVE_ANON, total);
 	uint64_t inactive_anon = stat_kb(memcg, MEMCG_INACTIVE_ANON, total);
 	uint64_t sreclaimable = stat_kb(memcg, MEMCG_SLAB_RECLAIMABLE, total);
+	uint64_t anon_file = (memcg->stat[MEMCG_ANON] + memcg->stat[MEMCG_FILE]) >> 10;
+	uint64_t kernel_kb = used > anon_file ? used - anon_file : 0;
 
 	change(changes, MI_MEMTOTAL, total);
 	change(changes, MI_MEMFREE, free_kb);
@@ -202,17 +204,28 @@ static void compute_memory(const struct meminfo_values *host,
 		change(changes, MI_SUNRECLAIM, sunreclaim);
 		change(changes, MI_SLAB, min_u64(total, sreclaimable + sunreclaim));
 		change(changes, MI_KRECLAIMABLE, sreclaimable);
+	} else {
+		/*
+		 * v1 has no slab counters. Slab lives in the cgroup's kernel
+		 * memory, so bound it by that and call none of it reclaimable:
+		 * free(1) adds SReclaimable to buff/cache, which must stay
+		 * within what the cgroup uses.
+		 */
+		change(changes, MI_SRECLAIMABLE, 0);
+		change(changes, MI_KRECLAIMABLE, 0);
+		change(changes, MI_SLAB, min_u64(host->kb[MI_SLAB], kernel_kb));
+		change(changes, MI_SUNRECLAIM, changes->kb[MI_SLAB]);
 	}
 
 	/*
 	 * What the cgroup does not count passes through from the host, but never
-	 * above what the cgroup uses: the host's slab (v1 has no per-cgroup slab
-	 * counters) must not make free(1)'s buff/cache exceed the container.
+	 * above the cgroup's memory that is neither anon nor file pages: its
+	 * kernel memory, where such counters (KernelStack, PageTables on v1) live.
 	 */
 	for (size_t f = 0; f < MI_FIELD_COUNT; f++)
 		if (meminfo_fields[f].bounded && host->set[f] && !changes->set[f] &&
-		    host->kb[f] > used)
-			change(changes, (enum meminfo_field)f, used);
+		    host->kb[f] > kernel_kb)
+			change(changes, (enum meminfo_field)f, kernel_kb);
 }
 
 static void compute_swap(const struct meminfo_values *host,

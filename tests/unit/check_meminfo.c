@@ -471,31 +471,50 @@ START_TEST(test_v1_mlocked_capped_by_unevictable)
 }
 END_TEST
 
-START_TEST(test_v1_host_only_counter_above_usage_capped_at_usage)
+START_TEST(test_v1_slab_bounded_by_kernel_memory)
 {
 	struct memcg_usage m;
 
-	/* Host Slab 108836 kB, SReclaimable 84832 kB; the cgroup uses 51200 kB. */
+	/*
+	 * Host Slab 108836 kB. The cgroup uses 55296 kB: 30720 anon, 20480
+	 * file, so 4096 kB of kernel memory bound its slab, none reclaimable.
+	 */
 	load_v1_host();
 	memcg_v1_256m(&m);
+	m.usage = 56623104;
 	compute(&m);
-	ck_assert_uint_eq(changed(MI_SLAB), 51200);
-	ck_assert_uint_eq(changed(MI_SRECLAIMABLE), 51200);
+	ck_assert_uint_eq(changed(MI_SLAB), 4096);
+	ck_assert_uint_eq(changed(MI_SUNRECLAIM), 4096);
+	ck_assert_uint_eq(changed(MI_SRECLAIMABLE), 0);
+	ck_assert_uint_eq(changed(MI_KRECLAIMABLE), 0);
 }
 END_TEST
 
-START_TEST(test_v1_host_only_counter_below_usage_passes_through)
+START_TEST(test_v1_host_only_counter_below_kernel_memory_passes_through)
 {
 	struct memcg_usage m;
 
-	/* Host KernelStack 1544 kB and SUnreclaim 24004 kB are below 51200 kB. */
+	/* Host KernelStack 1544 kB is below the cgroup's 4096 kB of kernel memory. */
 	load_v1_host();
 	memcg_v1_256m(&m);
+	m.usage = 56623104;
 	compute(&m);
 	render();
 	ck_assert(!changes.set[MI_KERNELSTACK]);
-	ck_assert(!changes.set[MI_SUNRECLAIM]);
 	ck_assert(has_line("KernelStack:        1544 kB"));
+}
+END_TEST
+
+START_TEST(test_v1_host_only_counter_above_kernel_memory_capped)
+{
+	struct memcg_usage m;
+
+	/* Host PageTables 2024 kB; usage is all anon and file: no kernel memory. */
+	load_v1_host();
+	memcg_v1_256m(&m);
+	compute(&m);
+	ck_assert_uint_eq(changed(MI_PAGETABLES), 0);
+	ck_assert_uint_eq(changed(MI_KERNELSTACK), 0);
 }
 END_TEST
 
@@ -1037,8 +1056,9 @@ static Suite *meminfo_suite(void)
 	tcase_add_test(tc, test_limit_256m_rendered_lines);
 	tcase_add_test(tc, test_v1_memavailable_without_slab_counters);
 	tcase_add_test(tc, test_v1_mlocked_capped_by_unevictable);
-	tcase_add_test(tc, test_v1_host_only_counter_above_usage_capped_at_usage);
-	tcase_add_test(tc, test_v1_host_only_counter_below_usage_passes_through);
+	tcase_add_test(tc, test_v1_slab_bounded_by_kernel_memory);
+	tcase_add_test(tc, test_v1_host_only_counter_below_kernel_memory_passes_through);
+	tcase_add_test(tc, test_v1_host_only_counter_above_kernel_memory_capped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("over_limit");
