@@ -1,19 +1,34 @@
-/* host.h - the host files proclens reads: a private /proc and the cgroup hierarchies. */
+/* host.h - the host files proclens reads: a private /proc, the cgroup hierarchies, namespaces. */
 #ifndef PROCLENS_HOST_H
 #define PROCLENS_HOST_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "cgroup.h"
+
+/* A namespace's identity: the nsfs inode that /proc/<pid>/ns/<type> names. */
+struct netns_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+struct netns_cache;
 
 struct host {
 	int proc_fd;			/* a /proc of the daemon's pid namespace */
 	struct cgroup_hierarchy memory;
+	/* The host's network namespace (pid 1's); ino 0 if unknown (fixtures). */
+	struct netns_id net_ns;
+	/* Socket-diagnostic sockets per reader network namespace (netns.h). */
+	struct netns_cache *netns;
 };
 
 /*
  * Open a private proc instance (fsopen(2)), detached from every mount
  * namespace, so that a mount over /proc/meminfo made later, even of
  * proclens's own file, can never send proclens back to itself; and find the
- * memory controller. Start-up only.
+ * memory controller and the host's network namespace. Start-up only.
  */
 int host_open(struct host *host);
 
@@ -22,5 +37,13 @@ int host_open_paths(struct host *host, const char *proc_path,
 		    const char *memory_path, enum cgroup_version memory_version);
 
 void host_close(struct host *host);
+
+/* Identify the namespace at dirfd/path (e.g. "<pid>/ns/net"); 0 or -errno. */
+int host_netns_id_at(int dirfd, const char *path, struct netns_id *id);
+
+static inline bool host_netns_id_equal(const struct netns_id *a, const struct netns_id *b)
+{
+	return a->ino != 0 && a->ino == b->ino && a->dev == b->dev;
+}
 
 #endif

@@ -1,8 +1,9 @@
-/* reader.h - who is reading: the requesting pid and the cgroups it belongs to. */
+/* reader.h - who is reading: the requesting pid, its cgroups and its network namespace. */
 #ifndef PROCLENS_READER_H
 #define PROCLENS_READER_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "host.h"
@@ -10,12 +11,21 @@
 /* What a virtual file needs to know about its reader. */
 enum reader_needs {
 	READER_MEMORY_CGROUP = 1 << 0,
+	READER_NET_NAMESPACE = 1 << 1,
 };
 
 struct reader {
 	pid_t pid;
 	/* The memory cgroup, relative to the hierarchy root ("" is the root). */
 	char memory_cgroup[PATH_MAX];
+	/*
+	 * With READER_NET_NAMESPACE: the reader's network namespace, open
+	 * (/proc/<pid>/ns/net) so that it stays the one the opener had, and its
+	 * identity. A zeroed reader holds nothing (has_net_ns false).
+	 */
+	bool has_net_ns;
+	int net_ns_fd;
+	struct netns_id net_ns;
 };
 
 /*
@@ -28,5 +38,11 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 
 /* Release what reader_identify() took; accepts a reader it never filled. */
 void reader_release(struct reader *reader);
+
+/*
+ * Whether pid is still a process of the reader's network namespace: a file
+ * read from /proc/<pid>/net is then the namespace's own.
+ */
+bool reader_pid_in_net_ns(const struct host *host, const struct reader *reader);
 
 #endif

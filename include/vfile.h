@@ -19,6 +19,8 @@ struct vfile {
 };
 
 extern const struct vfile proc_meminfo_vfile;
+extern const struct vfile proc_net_sockstat_vfile;
+extern const struct vfile proc_net_sockstat6_vfile;
 
 extern const struct vfile *const vfile_table[];
 extern const size_t vfile_count;

@@ -1,11 +1,13 @@
-/* host.c - the host files proclens reads: a private /proc and the cgroup hierarchies. */
+/* host.c - the host files proclens reads: a private /proc, the cgroup hierarchies, namespaces. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "host.h"
 #include "log.h"
+#include "netns.h"
 
 static int open_private_proc(void)
 {
@@ -34,18 +36,39 @@ fallback:
 	return mnt_fd < 0 ? -errno : mnt_fd;
 }
 
+int host_netns_id_at(int dirfd, const char *path, struct netns_id *id)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, path, &st, 0) < 0)
+		return -errno;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	return 0;
+}
+
 int host_open(struct host *host)
 {
 	int rc;
 
 	host->memory.dirfd = -1;
+	host->netns = NULL;
 	host->proc_fd = open_private_proc();
 	if (host->proc_fd < 0)
 		return host->proc_fd;
 	rc = cgroup_hierarchy_open(&host->memory, "memory");
 	if (rc < 0)
 		goto out_close_proc;
+	/* The host's network namespace is init's; proclens may run in it or not. */
+	if (host_netns_id_at(host->proc_fd, "1/ns/net", &host->net_ns) < 0 &&
+	    host_netns_id_at(host->proc_fd, "self/ns/net", &host->net_ns) < 0)
+		host->net_ns.ino = 0;
+	rc = netns_cache_create(host->proc_fd, &host->netns);
+	if (rc < 0)
+		goto out_close_memory;
 	return 0;
+out_close_memory:
+	cgroup_hierarchy_close(&host->memory);
 out_close_proc:
 	close(host->proc_fd);
 	host->proc_fd = -1;
@@ -60,14 +83,21 @@ int host_open_paths(struct host *host, const char *proc_path,
 	host->memory.dirfd = -1;
 	host->memory.version = CGROUP_NONE;
 	host->memory.controller = "memory";
+	host->net_ns.dev = 0;
+	host->net_ns.ino = 0;
+	host->netns = NULL;
 	host->proc_fd = open(proc_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (host->proc_fd < 0)
 		return -errno;
-	if (!memory_path)
-		return 0;
+	rc = netns_cache_create(host->proc_fd, &host->netns);
+	if (rc < 0 || !memory_path)
+		goto out;
 	rc = cgroup_hierarchy_open_path(&host->memory, "memory", memory_path,
 					memory_version);
+out:
 	if (rc < 0) {
+		netns_cache_destroy(host->netns);
+		host->netns = NULL;
 		close(host->proc_fd);
 		host->proc_fd = -1;
 	}
@@ -78,6 +108,8 @@ void host_close(struct host *host)
 {
 	if (!host)
 		return;
+	netns_cache_destroy(host->netns);
+	host->netns = NULL;
 	cgroup_hierarchy_close(&host->memory);
 	if (host->proc_fd >= 0)
 		close(host->proc_fd);

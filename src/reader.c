@@ -1,8 +1,36 @@
-/* reader.c - who is reading: the requesting pid and the cgroups it belongs to. */
+/* reader.c - who is reading: the requesting pid, its cgroups and its network namespace. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "reader.h"
+
+/* Open /proc/<pid>/ns/net and note which namespace it is. */
+static int reader_open_net_ns(const struct host *host, struct reader *reader)
+{
+	char path[64];
+	struct stat st;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%d/ns/net", (int)reader->pid);
+	fd = openat(host->proc_fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	rc = fstat(fd, &st) < 0 ? -errno : 0;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	reader->net_ns.dev = st.st_dev;
+	reader->net_ns.ino = st.st_ino;
+	reader->net_ns_fd = fd;
+	reader->has_net_ns = true;
+	return 0;
+}
 
 int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 		    struct reader *reader)
@@ -11,6 +39,8 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 
 	reader->pid = pid;
 	reader->memory_cgroup[0] = '\0';
+	reader->has_net_ns = false;
+	reader->net_ns_fd = -1;
 	if ((needs & READER_MEMORY_CGROUP) && host->memory.version != CGROUP_NONE) {
 		rc = cgroup_pid_path(host->proc_fd, pid, &host->memory,
 				     reader->memory_cgroup, sizeof(reader->memory_cgroup));
@@ -22,10 +52,32 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 			return rc;
 		}
 	}
+	if (needs & READER_NET_NAMESPACE) {
+		rc = reader_open_net_ns(host, reader);
+		if (rc < 0) {
+			if (rc != -ESRCH)
+				log_error("pid %d: cannot open its network namespace: %s",
+					  (int)pid, strerror(-rc));
+			return rc;
+		}
+	}
 	return 0;
 }
 
 void reader_release(struct reader *reader)
 {
-	(void)reader;
+	if (reader->has_net_ns)
+		close(reader->net_ns_fd);
+	reader->has_net_ns = false;
+	reader->net_ns_fd = -1;
+}
+
+bool reader_pid_in_net_ns(const struct host *host, const struct reader *reader)
+{
+	struct netns_id now;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/ns/net", (int)reader->pid);
+	return reader->has_net_ns && host_netns_id_at(host->proc_fd, path, &now) == 0 &&
+	       host_netns_id_equal(&now, &reader->net_ns);
 }

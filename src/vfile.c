@@ -3,6 +3,8 @@
 
 const struct vfile *const vfile_table[] = {
 	&proc_meminfo_vfile,
+	&proc_net_sockstat_vfile,
+	&proc_net_sockstat6_vfile,
 };
 
 const size_t vfile_count = sizeof(vfile_table) / sizeof(vfile_table[0]);
