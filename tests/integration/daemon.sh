@@ -100,4 +100,13 @@ out=$(timeout 20 unshare -m --propagation private sh -c '
 check "a self-mount over /proc/meminfo neither hangs nor loops" \
 	"MemTotal:       $(meminfo_kb /proc/meminfo MemTotal) kB|MemTotal:         262144 kB" "$out"
 
+# --- a mount whose daemon died is named as such ------------------------------
+start_daemon
+kill -9 "$DAEMON_PID"
+wait_for 50 sh -c "! kill -0 $DAEMON_PID 2>/dev/null"
+out=$(timeout 10 "$PROCLENS" "$MNT" 2>&1)
+check "a dead proclens mount exits 1" 1 $?
+check "... with one line saying how to clear it" \
+	"proclens: $MNT is a proclens mount whose daemon is gone; unmount it first (umount -l $MNT)" "$out"
+
 finish

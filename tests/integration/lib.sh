@@ -68,7 +68,8 @@ cleanup() {
 		wait "$pid" 2>/dev/null
 	done
 	for mnt in $CLEANUP_MOUNTS; do
-		mountpoint -q "$mnt" && umount -l "$mnt"
+		# Not mountpoint(1): it stats, which fails on a dead FUSE mount.
+		grep -q " $mnt " /proc/self/mountinfo && umount -l "$mnt"
 		rmdir "$mnt" 2>/dev/null
 	done
 	# Deepest first; a cgroup empties once its processes (ours) are gone.

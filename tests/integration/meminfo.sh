@@ -1,0 +1,106 @@
+#!/bin/bash
+# meminfo.sh - proc/meminfo as procps sees it from inside memory-limited
+# cgroups: limits, nesting, freshness, usage, and the host's own view.
+. "$TESTS_DIR/integration/lib.sh"
+require_root
+require_memcg
+
+MiB=1048576
+start_daemon
+cg_test_root
+top_cg=$CG_DIR
+cg_create "$top_cg" limited
+limited=$CG_DIR
+cg_set_limit "$limited" $((256 * MiB))
+
+# meminfo_in DIR FIELD: a field of proclens's meminfo as a reader in DIR sees it.
+meminfo_in() {
+	cg_run "$1" awk -v f="$2:" '$1 == f {print $2}' "$MNT/proc/meminfo"
+}
+
+# --- procps inside a 256 MiB cgroup with the file over /proc/meminfo ---------
+check "free -b reports the limit as total" 268435456 \
+	"$(in_container "$limited" free -b | awk '$1 == "Mem:" {print $2}')"
+check "top -bn1 reports the limit as total" "256.0" \
+	"$(in_container "$limited" top -bn1 | awk '/^MiB Mem/ {print $4}')"
+check "vmstat -s reports the limit as total memory" 262144 \
+	"$(in_container "$limited" vmstat -s | awk '/total memory/ {print $1}')"
+
+# --- the figures: every amount within MemTotal, none wrapped ----------------
+fields=$(cg_run "$limited" cat "$MNT/proc/meminfo")
+bad=$(echo "$fields" | awk '
+	$1 == "MemTotal:" { total = $2 }
+	$3 == "kB" && $1 ~ /^(MemFree|MemAvailable|Buffers|Cached|SwapCached|Active|Inactive|Active\(anon\)|Inactive\(anon\)|Active\(file\)|Inactive\(file\)|Unevictable|Mlocked|Dirty|Writeback|AnonPages|Mapped|Shmem|KReclaimable|Slab|SReclaimable|SUnreclaim|KernelStack|PageTables):$/ {
+		if ($2 > total) print $1 }')
+check "no amount exceeds MemTotal" "" "$bad"
+check "the same field names in the same order as the host's" \
+	"$(cut -d: -f1 /proc/meminfo | tr '\n' ' ')" "$(echo "$fields" | cut -d: -f1 | tr '\n' ' ')"
+check "each line keeps the kernel's layout" "" \
+	"$(echo "$fields" | grep -vE '^[A-Za-z0-9_()]+: +[0-9]+( kB)?$')"
+
+# --- usage: 64 MiB of tmpfs pages written inside the cgroup -----------------
+scratch=$(mktemp -d /tmp/proclens-scratch.XXXXXX)
+CLEANUP_FILES="$scratch $CLEANUP_FILES"
+out=$(cg_run "$limited" unshare -m --propagation private sh -c '
+	mount -t tmpfs scratch "$1" && dd if=/dev/zero of="$1/fill" bs=1M count=64 2>/dev/null &&
+	awk "\$1 == \"Shmem:\" {s = \$2} \$1 == \"MemFree:\" {f = \$2} END {print s, f}" "$2/proc/meminfo"' \
+	sh "$scratch" "$MNT")
+shmem=${out% *}
+free_kb=${out#* }
+check "64 MiB of tmpfs show as Shmem" yes "$([ "$shmem" -ge 65536 ] && echo yes || echo "no ($shmem)")"
+check "... and leave MemFree at most 192 MiB" yes \
+	"$([ "$free_kb" -le 196608 ] && echo yes || echo "no ($free_kb)")"
+
+# --- nesting: the smallest limit on the path to the root wins ---------------
+cg_create "$limited" looser
+looser=$CG_DIR
+cg_set_limit "$looser" $((512 * MiB))
+check "a child with a higher limit sees its parent's" 262144 "$(meminfo_in "$looser" MemTotal)"
+cg_create "$limited" tighter
+tighter=$CG_DIR
+cg_set_limit "$tighter" $((128 * MiB))
+check "a child with a lower limit sees its own" 131072 "$(meminfo_in "$tighter" MemTotal)"
+cg_create "$limited" unlimited-child
+check "a child without a limit sees its parent's" 262144 "$(meminfo_in "$CG_DIR" MemTotal)"
+
+# --- freshness: a new limit shows in the next read --------------------------
+cg_set_limit "$limited" $((300 * MiB))
+check "a raised limit shows in the next read" 307200 "$(meminfo_in "$limited" MemTotal)"
+cg_set_limit "$limited" max
+check "limit 'max' gives the host's MemTotal" "$(meminfo_kb /proc/meminfo MemTotal)" \
+	"$(meminfo_in "$limited" MemTotal)"
+cg_set_limit "$limited" $((256 * MiB))
+
+# top keeps the file open and seeks back to 0 on each refresh.
+top_out=$(mktemp /tmp/proclens-top.XXXXXX)
+CLEANUP_FILES="$top_out $CLEANUP_FILES"
+in_container "$limited" top -b -d 0.5 -n 8 >"$top_out" &
+top_pid=$!
+CLEANUP_PIDS="$top_pid $CLEANUP_PIDS"
+wait_for 50 grep -q '^MiB Mem' "$top_out"
+cg_set_limit "$limited" $((320 * MiB))
+wait "$top_pid"
+check "a running top first sees 256 MiB" "256.0" "$(awk '/^MiB Mem/ {print $4; exit}' "$top_out")"
+check "... then the new 320 MiB" "320.0" "$(awk '/^MiB Mem/ {v = $4} END {print v}' "$top_out")"
+
+# --- the host's own view ----------------------------------------------------
+check "a reader without a limit gets the host's MemTotal" \
+	"$(meminfo_kb /proc/meminfo MemTotal)" "$(meminfo_in "$top_cg" MemTotal)"
+check "a reader in the host's cgroup gets the host's MemTotal" \
+	"$(meminfo_kb /proc/meminfo MemTotal)" "$(meminfo_kb "$MNT/proc/meminfo" MemTotal)"
+check "a reader in the host's cgroup gets the host's SwapTotal" \
+	"$(meminfo_kb /proc/meminfo SwapTotal)" "$(meminfo_kb "$MNT/proc/meminfo" SwapTotal)"
+
+# --- swap: never above the host's, never wrapped ---------------------------
+host_swap=$(meminfo_kb /proc/meminfo SwapTotal)
+if cg_set_swap_limit "$limited" $((64 * MiB)) 2>/dev/null; then
+	expected=$((host_swap < 65536 ? host_swap : 65536))
+	check "SwapTotal is the swap limit within the host's swap" "$expected" \
+		"$(meminfo_in "$limited" SwapTotal)"
+	swap_free=$(meminfo_in "$limited" SwapFree)
+	check "SwapFree is within SwapTotal" yes "$([ "$swap_free" -le "$expected" ] && echo yes)"
+else
+	echo "# no per-cgroup swap accounting here: swap limit not checked"
+fi
+
+finish
