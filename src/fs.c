@@ -322,6 +322,12 @@ static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 {
 	struct fs_handle *handle = (struct fs_handle *)(uintptr_t)fi->fh;
 
+	/*
+	 * A read replies before it unlocks, and the reader may close at once:
+	 * wait for that unlock before freeing the lock under it.
+	 */
+	pthread_mutex_lock(&handle->lock);
+	pthread_mutex_unlock(&handle->lock);
 	buf_free(&handle->content);
 	reader_release(&handle->reader);
 	pthread_mutex_destroy(&handle->lock);
