@@ -62,6 +62,22 @@ done
 check "the daemon lives through 20 killed readers" yes "$(kill -0 "$DAEMON_PID" && echo yes)"
 check "... and still serves" "MemTotal:" "$(head -n1 "$MNT/proc/meminfo" | cut -d' ' -f1)"
 
+# --- concurrent readers that close at once (a use-after-free once) ---------
+cg_test_root
+busy_cg=$CG_DIR
+cg_set_limit "$busy_cg" 268435456
+readers=""
+for _ in 1 2 3 4; do
+	cg_run "$busy_cg" sh -c 'for i in $(seq 1500); do cat "$0/proc/meminfo" >/dev/null || exit 1; done' "$MNT" &
+	readers="$readers $!"
+done
+failed_readers=0
+for r in $readers; do
+	wait "$r" || failed_readers=$((failed_readers + 1))
+done
+check "4 concurrent readers x 1500 reads all succeed" 0 "$failed_readers"
+check "... and the daemon lives" yes "$(kill -0 "$DAEMON_PID" && echo yes)"
+
 # --- SIGTERM unmounts and removes the pidfile ------------------------------
 kill -TERM "$DAEMON_PID"
 wait_for 50 sh -c "! kill -0 $DAEMON_PID 2>/dev/null"
