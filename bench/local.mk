@@ -1,1 +1,27 @@
-# Filled in by the benchmark.
+# The benchmark (docs/performance.md): `make bench`, as root. Its two programs
+# are built only for it, never by a plain `make`, and it is no part of `make
+# check`. Plain rules rather than automake primaries keep this fragment
+# independent of how Makefile.am sets EXTRA_PROGRAMS and CLEANFILES.
+BENCH_BINARIES = bench/trivialfs$(EXEEXT) bench/benchread$(EXEEXT)
+BENCH_COMPILE = $(CC) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) \
+	$(AM_LDFLAGS) $(LDFLAGS)
+EXTRA_DIST += bench/run.sh bench/trivialfs.c bench/benchread.c
+
+bench/trivialfs$(EXEEXT): $(srcdir)/bench/trivialfs.c config.h
+	@$(MKDIR_P) bench
+	$(AM_V_CCLD)$(BENCH_COMPILE) -o $@ $(srcdir)/bench/trivialfs.c $(FUSE_LIBS)
+
+bench/benchread$(EXEEXT): $(srcdir)/bench/benchread.c config.h
+	@$(MKDIR_P) bench
+	$(AM_V_CCLD)$(BENCH_COMPILE) -o $@ $(srcdir)/bench/benchread.c
+
+.PHONY: bench clean-bench
+bench: proclens$(EXEEXT) $(BENCH_BINARIES)
+	PROCLENS='$(abs_top_builddir)/proclens' \
+	TRIVIALFS='$(abs_top_builddir)/bench/trivialfs' \
+	BENCHREAD='$(abs_top_builddir)/bench/benchread' \
+	bash '$(abs_top_srcdir)/bench/run.sh'
+
+clean-local: clean-bench
+clean-bench:
+	rm -f $(BENCH_BINARIES)
