@@ -15,10 +15,13 @@ enum cgroup_version {
 	CGROUP_V2 = 2,
 };
 
+struct cgroup_fd_cache;
+
 struct cgroup_hierarchy {
 	const char *controller;		/* "memory" */
 	enum cgroup_version version;
 	int dirfd;			/* root of the hierarchy, or -1 */
+	struct cgroup_fd_cache *files;	/* files kept open for pread(2) */
 };
 
 /*

@@ -17,6 +17,7 @@ struct netns_cache;
 
 struct host {
 	int proc_fd;			/* a /proc of the daemon's pid namespace */
+	int meminfo_fd;			/* its meminfo kept open for pread(2), or -1 */
 	struct cgroup_hierarchy memory;
 	/* The host's network namespace (pid 1's); ino 0 if unknown (fixtures). */
 	struct netns_id net_ns;

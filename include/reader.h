@@ -16,8 +16,11 @@ enum reader_needs {
 
 struct reader {
 	pid_t pid;
-	/* The memory cgroup, relative to the hierarchy root ("" is the root). */
-	char memory_cgroup[PATH_MAX];
+	/*
+	 * The memory cgroup, relative to the hierarchy root ("" is the root),
+	 * allocated to size: many opens can wait on their release at once.
+	 */
+	char *memory_cgroup;
 	/*
 	 * With READER_NET_NAMESPACE: the reader's network namespace, open
 	 * (/proc/<pid>/ns/net) so that it stays the one the opener had, and its

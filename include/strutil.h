@@ -21,6 +21,13 @@ int strutil_parse_u64(const char *s, size_t len, uint64_t *out);
 ssize_t strutil_read_file(int dirfd, const char *path, char *buf, size_t size);
 
 /*
+ * The same from an open file, from offset 0 (pread(2)): kernel seq files
+ * generate their content afresh for a read at 0, so a kept-open fd serves
+ * every render without a path walk.
+ */
+ssize_t strutil_pread_file(int fd, char *buf, size_t size);
+
+/*
  * One key looked up in a "key value" text (cgroup memory.stat, "key: value kB"
  * lines of /proc/meminfo). found says whether the key was there; value holds
  * the parsed number.

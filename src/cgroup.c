@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcgroup.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +50,157 @@ static int open_private_tree(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * Open cgroup files, kept so that a render reads each with one pread(2)
+ * instead of a path walk, an open and a close: cgroup files regenerate their
+ * content for a read at offset 0. Readers share the table under a read lock;
+ * adding and evicting take the write lock. A file whose cgroup was removed
+ * reads ENODEV and is opened again, which also catches a cgroup recreated
+ * under the same name.
+ */
+#define CGROUP_FD_BUCKETS 1024
+#define CGROUP_FD_MAX 1024
+
+struct cgroup_fd_entry {
+	struct cgroup_fd_entry *next;
+	atomic_uint_fast64_t last_used;
+	int fd;
+	char key[];			/* "a/b/memory.stat" */
+};
+
+struct cgroup_fd_cache {
+	pthread_rwlock_t lock;
+	atomic_uint_fast64_t clock;
+	size_t count;
+	struct cgroup_fd_entry *buckets[CGROUP_FD_BUCKETS];
+};
+
+static struct cgroup_fd_cache *fd_cache_new(void)
+{
+	struct cgroup_fd_cache *cache = calloc(1, sizeof(*cache));
+
+	if (cache)
+		pthread_rwlock_init(&cache->lock, NULL);
+	return cache;
+}
+
+static void fd_cache_free(struct cgroup_fd_cache *cache)
+{
+	if (!cache)
+		return;
+	for (size_t i = 0; i < CGROUP_FD_BUCKETS; i++) {
+		struct cgroup_fd_entry *e = cache->buckets[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			close(e->fd);
+			free(e);
+		}
+	}
+	pthread_rwlock_destroy(&cache->lock);
+	free(cache);
+}
+
+static size_t fd_cache_bucket(const char *key)
+{
+	uint32_t hash = 2166136261u;	/* FNV-1a */
+
+	for (; *key; key++)
+		hash = (hash ^ (unsigned char)*key) * 16777619u;
+	return hash % CGROUP_FD_BUCKETS;
+}
+
+static struct cgroup_fd_entry **fd_cache_slot(struct cgroup_fd_cache *cache, const char *key)
+{
+	struct cgroup_fd_entry **slot = &cache->buckets[fd_cache_bucket(key)];
+
+	while (*slot && strcmp((*slot)->key, key) != 0)
+		slot = &(*slot)->next;
+	return slot;
+}
+
+/* Unlink and close the entry least recently read. Write lock held. */
+static void fd_cache_evict_oldest(struct cgroup_fd_cache *cache)
+{
+	struct cgroup_fd_entry **oldest = NULL;
+
+	for (size_t i = 0; i < CGROUP_FD_BUCKETS; i++)
+		for (struct cgroup_fd_entry **slot = &cache->buckets[i]; *slot;
+		     slot = &(*slot)->next)
+			if (!oldest || (*slot)->last_used < (*oldest)->last_used)
+				oldest = slot;
+	if (oldest) {
+		struct cgroup_fd_entry *victim = *oldest;
+
+		*oldest = victim->next;
+		close(victim->fd);
+		free(victim);
+		cache->count--;
+	}
+}
+
+/* Keep fd under key, unless another thread got there first. */
+static void fd_cache_add(struct cgroup_fd_cache *cache, const char *key, int fd)
+{
+	size_t key_len = strlen(key);
+	struct cgroup_fd_entry **slot, *e;
+
+	pthread_rwlock_wrlock(&cache->lock);
+	slot = fd_cache_slot(cache, key);
+	if (*slot || !(e = malloc(sizeof(*e) + key_len + 1))) {
+		pthread_rwlock_unlock(&cache->lock);
+		close(fd);
+		return;
+	}
+	if (cache->count >= CGROUP_FD_MAX) {
+		fd_cache_evict_oldest(cache);
+		slot = fd_cache_slot(cache, key);
+	}
+	e->next = NULL;
+	e->fd = fd;
+	atomic_init(&e->last_used, atomic_fetch_add(&cache->clock, 1));
+	memcpy(e->key, key, key_len + 1);
+	*slot = e;
+	cache->count++;
+	pthread_rwlock_unlock(&cache->lock);
+}
+
+static void fd_cache_drop(struct cgroup_fd_cache *cache, const char *key)
+{
+	struct cgroup_fd_entry **slot, *e;
+
+	pthread_rwlock_wrlock(&cache->lock);
+	slot = fd_cache_slot(cache, key);
+	if ((e = *slot)) {
+		*slot = e->next;
+		close(e->fd);
+		free(e);
+		cache->count--;
+	}
+	pthread_rwlock_unlock(&cache->lock);
+}
+
+/* Read a kept-open file; -ENOENT means "not kept", not "missing". */
+static ssize_t fd_cache_read(struct cgroup_fd_cache *cache, const char *key,
+			     char *buf, size_t size)
+{
+	struct cgroup_fd_entry *e;
+	ssize_t len = -ENOENT;
+
+	pthread_rwlock_rdlock(&cache->lock);
+	e = *fd_cache_slot(cache, key);
+	if (e) {
+		atomic_store(&e->last_used, atomic_fetch_add(&cache->clock, 1));
+		len = strutil_pread_file(e->fd, buf, size);
+	}
+	pthread_rwlock_unlock(&cache->lock);
+	if (len == -ENODEV) {
+		fd_cache_drop(cache, key);
+		len = -ENOENT;
+	}
+	return len;
+}
+
 int cgroup_hierarchy_open_path(struct cgroup_hierarchy *h, const char *controller,
 			       const char *path, enum cgroup_version version)
 {
@@ -58,6 +211,12 @@ int cgroup_hierarchy_open_path(struct cgroup_hierarchy *h, const char *controlle
 	h->controller = controller;
 	h->version = version;
 	h->dirfd = fd;
+	h->files = fd_cache_new();
+	if (!h->files) {
+		close(fd);
+		h->dirfd = -1;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -71,6 +230,7 @@ int cgroup_hierarchy_open(struct cgroup_hierarchy *h, const char *controller)
 	h->controller = controller;
 	h->version = CGROUP_NONE;
 	h->dirfd = -1;
+	h->files = NULL;
 
 	if (!libcgroup_ready) {
 		rc = cgroup_init();
@@ -107,6 +267,12 @@ int cgroup_hierarchy_open(struct cgroup_hierarchy *h, const char *controller)
 		goto out_free_mount_point;
 	}
 	h->dirfd = fd;
+	h->files = fd_cache_new();
+	if (!h->files) {
+		cgroup_hierarchy_close(h);
+		rc = -ENOMEM;
+		goto out_free_mount_point;
+	}
 	log_debug("%s controller: %s at %s", controller,
 		  cgroup_version_name(h->version), mount_point);
 	rc = 0;
@@ -119,6 +285,8 @@ void cgroup_hierarchy_close(struct cgroup_hierarchy *h)
 {
 	if (!h || h->dirfd < 0)
 		return;
+	fd_cache_free(h->files);
+	h->files = NULL;
 	close(h->dirfd);
 	h->dirfd = -1;
 	h->version = CGROUP_NONE;
@@ -230,7 +398,8 @@ ssize_t cgroup_read_file(const struct cgroup_hierarchy *h, const char *cgroup_pa
 			 const char *file, char *buf, size_t size)
 {
 	char rel[4096 + 64];
-	int n;
+	ssize_t len;
+	int n, fd;
 
 	if (h->dirfd < 0)
 		return -ENOENT;
@@ -238,7 +407,20 @@ ssize_t cgroup_read_file(const struct cgroup_hierarchy *h, const char *cgroup_pa
 		     cgroup_path[0] ? "/" : "", file);
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return -ENAMETOOLONG;
-	return strutil_read_file(h->dirfd, rel, buf, size);
+	if (!h->files)
+		return strutil_read_file(h->dirfd, rel, buf, size);
+	len = fd_cache_read(h->files, rel, buf, size);
+	if (len != -ENOENT)
+		return len;
+	fd = openat(h->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	len = strutil_pread_file(fd, buf, size);
+	if (len >= 0)
+		fd_cache_add(h->files, rel, fd);
+	else
+		close(fd);
+	return len;
 }
 
 int cgroup_read_u64(const struct cgroup_hierarchy *h, const char *cgroup_path,

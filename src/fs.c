@@ -314,6 +314,15 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, fs_reply_errno(rc));
 	} else {
 		fs_reply_slice(req, handle->content.data, handle->content.len, off, size);
+		/*
+		 * Served to the end: drop the render. Opens whose release the
+		 * kernel has queued would otherwise each keep a copy; a later
+		 * read renders afresh.
+		 */
+		if (off > 0 && (size_t)off >= handle->content.len) {
+			buf_free(&handle->content);
+			handle->rendered = false;
+		}
 	}
 	pthread_mutex_unlock(&handle->lock);
 }
@@ -335,7 +344,19 @@ static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	fuse_reply_err(req, 0);
 }
 
+/*
+ * Releases are background requests: the kernel keeps max_background of them
+ * in flight (12 by default) and queues the rest, each holding an open
+ * handle here. Busy readers close faster than that drains.
+ */
+static void fs_op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	conn->max_background = 256;
+	conn->congestion_threshold = 192;
+}
+
 static const struct fuse_lowlevel_ops fs_ops = {
+	.init = fs_op_init,
 	.lookup = fs_op_lookup,
 	.getattr = fs_op_getattr,
 	.readdir = fs_op_readdir,

@@ -52,10 +52,12 @@ int host_open(struct host *host)
 	int rc;
 
 	host->memory.dirfd = -1;
+	host->memory.files = NULL;
 	host->netns = NULL;
 	host->proc_fd = open_private_proc();
 	if (host->proc_fd < 0)
 		return host->proc_fd;
+	host->meminfo_fd = openat(host->proc_fd, "meminfo", O_RDONLY | O_CLOEXEC);
 	rc = cgroup_hierarchy_open(&host->memory, "memory");
 	if (rc < 0)
 		goto out_close_proc;
@@ -70,6 +72,8 @@ int host_open(struct host *host)
 out_close_memory:
 	cgroup_hierarchy_close(&host->memory);
 out_close_proc:
+	if (host->meminfo_fd >= 0)
+		close(host->meminfo_fd);
 	close(host->proc_fd);
 	host->proc_fd = -1;
 	return rc;
@@ -83,12 +87,15 @@ int host_open_paths(struct host *host, const char *proc_path,
 	host->memory.dirfd = -1;
 	host->memory.version = CGROUP_NONE;
 	host->memory.controller = "memory";
+	host->memory.files = NULL;
+	host->meminfo_fd = -1;
 	host->net_ns.dev = 0;
 	host->net_ns.ino = 0;
 	host->netns = NULL;
 	host->proc_fd = open(proc_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (host->proc_fd < 0)
 		return -errno;
+	host->meminfo_fd = openat(host->proc_fd, "meminfo", O_RDONLY | O_CLOEXEC);
 	rc = netns_cache_create(host->proc_fd, &host->netns);
 	if (rc < 0 || !memory_path)
 		goto out;
@@ -98,6 +105,8 @@ out:
 	if (rc < 0) {
 		netns_cache_destroy(host->netns);
 		host->netns = NULL;
+		if (host->meminfo_fd >= 0)
+			close(host->meminfo_fd);
 		close(host->proc_fd);
 		host->proc_fd = -1;
 	}
@@ -111,6 +120,9 @@ void host_close(struct host *host)
 	netns_cache_destroy(host->netns);
 	host->netns = NULL;
 	cgroup_hierarchy_close(&host->memory);
+	if (host->meminfo_fd >= 0)
+		close(host->meminfo_fd);
+	host->meminfo_fd = -1;
 	if (host->proc_fd >= 0)
 		close(host->proc_fd);
 	host->proc_fd = -1;

@@ -309,7 +309,10 @@ static int meminfo_vfile_render(const struct host *host, const struct reader *re
 	ssize_t len;
 	int rc;
 
-	len = strutil_read_file(host->proc_fd, "meminfo", host_text, sizeof(host_text));
+	if (host->meminfo_fd >= 0)
+		len = strutil_pread_file(host->meminfo_fd, host_text, sizeof(host_text));
+	else
+		len = strutil_read_file(host->proc_fd, "meminfo", host_text, sizeof(host_text));
 	if (len < 0)
 		return (int)len;
 	rc = meminfo_parse(host_text, &host_values);
@@ -319,7 +322,8 @@ static int meminfo_vfile_render(const struct host *host, const struct reader *re
 	}
 	if (host->memory.version == CGROUP_NONE)
 		return buf_append(out, host_text, (size_t)len);
-	rc = memcg_read(&host->memory, reader->memory_cgroup, &memcg);
+	rc = memcg_read(&host->memory, reader->memory_cgroup ? reader->memory_cgroup : "",
+			&memcg);
 	if (rc < 0)
 		return rc;
 	meminfo_compute(&host_values, &memcg, &changes);

@@ -1,5 +1,6 @@
 /* reader.c - who is reading: the requesting pid, its cgroups and its network namespace. */
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,12 +39,13 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 	int rc;
 
 	reader->pid = pid;
-	reader->memory_cgroup[0] = '\0';
+	reader->memory_cgroup = NULL;
 	reader->has_net_ns = false;
 	reader->net_ns_fd = -1;
 	if ((needs & READER_MEMORY_CGROUP) && host->memory.version != CGROUP_NONE) {
-		rc = cgroup_pid_path(host->proc_fd, pid, &host->memory,
-				     reader->memory_cgroup, sizeof(reader->memory_cgroup));
+		char path[PATH_MAX];
+
+		rc = cgroup_pid_path(host->proc_fd, pid, &host->memory, path, sizeof(path));
 		if (rc == -ENOENT)
 			return -ESRCH;
 		if (rc < 0) {
@@ -51,6 +53,9 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 				  rc == -EINVAL ? "malformed /proc/<pid>/cgroup" : "read failed");
 			return rc;
 		}
+		reader->memory_cgroup = strdup(path);
+		if (!reader->memory_cgroup)
+			return -ENOMEM;
 	}
 	if (needs & READER_NET_NAMESPACE) {
 		rc = reader_open_net_ns(host, reader);
@@ -66,6 +71,8 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 
 void reader_release(struct reader *reader)
 {
+	free(reader->memory_cgroup);
+	reader->memory_cgroup = NULL;
 	if (reader->has_net_ns)
 		close(reader->net_ns_fd);
 	reader->has_net_ns = false;

@@ -37,24 +37,18 @@ int strutil_parse_u64(const char *s, size_t len, uint64_t *out)
 	return 0;
 }
 
-ssize_t strutil_read_file(int dirfd, const char *path, char *buf, size_t size)
+ssize_t strutil_pread_file(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
-	int fd, saved;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	/* Kernel-generated files may come in pieces; read until EOF. */
 	while (len < size - 1) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
+		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			saved = errno;
-			close(fd);
-			return -saved;
+			return -errno;
 		}
 		if (n == 0)
 			break;
@@ -62,16 +56,25 @@ ssize_t strutil_read_file(int dirfd, const char *path, char *buf, size_t size)
 	}
 	if (len == size - 1) {
 		char probe;
-		ssize_t n = read(fd, &probe, 1);
 
-		if (n > 0) {
-			close(fd);
+		if (pread(fd, &probe, 1, (off_t)len) > 0)
 			return -EFBIG;
-		}
 	}
-	close(fd);
 	buf[len] = '\0';
 	return (ssize_t)len;
+}
+
+ssize_t strutil_read_file(int dirfd, const char *path, char *buf, size_t size)
+{
+	ssize_t len;
+	int fd;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	len = strutil_pread_file(fd, buf, size);
+	close(fd);
+	return len;
 }
 
 static struct strutil_key *find_key(struct strutil_key *keys, size_t nkeys,

@@ -934,8 +934,9 @@ static int render_vfile(const char *tree, const char *memory_dir,
 	if (memory_dir)
 		snprintf(memory, sizeof(memory), "%s/%s", FIXTURES_DIR, memory_dir);
 	ck_assert_int_eq(host_open_paths(&h, proc, memory_dir ? memory : NULL, version), 0);
-	strcpy(reader.memory_cgroup, cgroup_path);
+	reader.memory_cgroup = strdup(cgroup_path);
 	rc = proc_meminfo_vfile.render(&h, &reader, &out);
+	reader_release(&reader);
 	host_close(&h);
 	return rc;
 }
