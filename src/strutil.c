@@ -41,18 +41,23 @@ ssize_t strutil_pread_file(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
 
-	/* Kernel-generated files may come in pieces; read until EOF. */
+	/*
+	 * seq_file (proc, cgroup files) and regular files fill a read as far as
+	 * they have data, so a short read is the end; only a full one needs
+	 * another look. This halves the system calls of a render.
+	 */
 	while (len < size - 1) {
-		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
+		size_t want = size - 1 - len;
+		ssize_t n = pread(fd, buf + len, want, (off_t)len);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
+		if ((size_t)n < want)
+			break;
 	}
 	if (len == size - 1) {
 		char probe;
