@@ -115,15 +115,24 @@ require_memcg() {
 	[ "$CG_VERSION" != 0 ] || skip "no memory controller"
 }
 
+# The child cgroup that stands for its parent on v2 once the parent has
+# children: v2 lets no process into a cgroup that enables controllers for
+# its children, and a child without limits of its own has its parent's.
+CG_LEAF=proclens-leaf
+
 # cg_create PARENT_DIR NAME: make a child cgroup (memory enabled on v2) and
 # set CG_DIR to it (not printed: cleanup must be registered in this shell).
-# Removed on exit.
+# On v2 the parent also gets its leaf, for cg_run. Removed on exit.
 cg_create() {
 	local dir="$1/$2"
 	if [ "$CG_VERSION" = 2 ]; then
 		grep -qw memory "$1/cgroup.subtree_control" ||
 			echo +memory >"$1/cgroup.subtree_control" ||
 			skip "cannot enable the memory controller below $1"
+		if [ "$1" != "$(cg_self)" ] && [ ! -d "$1/$CG_LEAF" ]; then
+			mkdir "$1/$CG_LEAF" || return 1
+			CLEANUP_CGROUPS="$1/$CG_LEAF $CLEANUP_CGROUPS"
+		fi
 	fi
 	mkdir "$dir" || return 1
 	CLEANUP_CGROUPS="$dir $CLEANUP_CGROUPS"
@@ -152,10 +161,14 @@ cg_set_swap_limit() {
 	fi
 }
 
-# cg_run DIR COMMAND...: run a command inside the cgroup.
+# cg_run DIR COMMAND...: run a command inside the cgroup (on v2, in its
+# leaf if it has children).
 cg_run() {
 	local dir=$1
 	shift
+	if [ "$CG_VERSION" = 2 ] && [ -d "$dir/$CG_LEAF" ]; then
+		dir=$dir/$CG_LEAF
+	fi
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$dir" "$@"
 }
 
