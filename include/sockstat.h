@@ -15,4 +15,11 @@
 int sockstat_render(const char *own_text, const struct netdiag_counts *counts,
 		    unsigned own_sockets, struct buf *out);
 
+/*
+ * The "inuse" counts of the reader's own sockstat and sockstat6 texts
+ * (sockstat6 NULL: a kernel without IPv6, so none); -1 for a count the text
+ * does not give. Pure.
+ */
+void sockstat_inuse_parse(const char *sockstat, const char *sockstat6, struct netdiag_inuse *inuse);
+
 #endif

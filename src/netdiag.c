@@ -101,6 +101,37 @@ int netdiag_parse(struct nlmsghdr *nlh, uint8_t protocol, struct netdiag_record 
 	return 0;
 }
 
+/* --- which dumps are needed ---------------------------------------------- */
+
+/* Whether a count printed by the kernel is known to be zero. */
+static bool inuse_zero(int64_t count)
+{
+	return count == 0;
+}
+
+void netdiag_plan_make(const struct netdiag_inuse *inuse, struct netdiag_plan *plan)
+{
+	/*
+	 * "inuse" counts the hashed sockets of one protocol (sock_prot_inuse_add()
+	 * at hash and unhash), and a dump lists exactly the hashed ones: none
+	 * counted, none to list. TCP and TCPv6 are two protocols; one dump
+	 * lists both.
+	 */
+	plan->tcp_listen = !(inuse_zero(inuse->tcp) && inuse_zero(inuse->tcp6));
+	plan->udp = !inuse_zero(inuse->udp);
+	plan->udp6 = !inuse_zero(inuse->udp6);
+	plan->udplite = !inuse_zero(inuse->udplite);
+	plan->udplite6 = !inuse_zero(inuse->udplite6);
+}
+
+bool netdiag_plan_needs_connected(const struct netdiag_inuse *inuse, uint64_t listeners)
+{
+	/* A hashed TCP socket is a listener or in the established table. */
+	if (inuse->tcp < 0 || inuse->tcp6 < 0)
+		return true;
+	return (uint64_t)inuse->tcp + (uint64_t)inuse->tcp6 > listeners;
+}
+
 /* --- a set of socket inodes ------------------------------------------------ */
 
 struct inode_set {
@@ -155,6 +186,7 @@ struct dump_context {
 	unsigned long page_size;
 	struct netdiag_counts *counts;
 	struct inode_set *listed;
+	uint64_t listeners;	/* TCP records in state LISTEN */
 	int rc;
 };
 
@@ -171,6 +203,8 @@ static int dump_on_record(struct nl_msg *msg, void *arg)
 		ctx->rc = rc;
 		return NL_STOP;
 	}
+	if (record.protocol == IPPROTO_TCP && record.state == TCP_LISTEN)
+		ctx->listeners++;
 	netdiag_count_record(ctx->counts, &record, ctx->page_size);
 	return NL_OK;
 }
@@ -184,6 +218,7 @@ static int dump_receive(struct nl_sock *sock, struct dump_context *ctx)
 	if (err < 0)
 		return -ENOMEM;
 	err = nl_recvmsgs_default(sock);
+	ctx->counts->dumps++;
 	if (ctx->rc < 0)
 		return ctx->rc;
 	/* No diagnostic module for the protocol (sock_diag answers ENOENT). */
@@ -197,18 +232,27 @@ static int dump_receive(struct nl_sock *sock, struct dump_context *ctx)
 }
 
 /*
- * Every TCP socket, IPv4 and IPv6, through libnl-idiag: its request is the
- * kernel's TCP-only compatibility request (TCPDIAG_GETSOCK), which the kernel
- * answers for both families at once whatever family it names, and its parser
- * reads INET_DIAG_MEMINFO.
+ * The TCP dump's states, by the hash table the kernel walks for them
+ * (tcp_diag_dump(), Linux 6.18): LISTEN the listening table, the
+ * bound-inactive pseudo-state the bind table, any other state the
+ * established table, the largest (net.ipv4.tcp_ehash_entries buckets).
+ * Time-wait is never asked for: its count comes from the kernel's own file.
  */
-static int dump_tcp(struct nl_sock *sock, struct dump_context *ctx)
+#define NETDIAG_STATES_LISTEN (1u << TCP_LISTEN)
+#define NETDIAG_STATES_CONNECTED \
+	(((1u << (TCP_CLOSING + 1)) - 1) & ~(1u << TCP_TIME_WAIT) & ~(1u << TCP_LISTEN))
+#define NETDIAG_STATES_BOUND_INACTIVE (1u << NETDIAG_TCP_BOUND_INACTIVE)
+
+/*
+ * TCP sockets in states, IPv4 and IPv6, through libnl-idiag: its request is
+ * the kernel's TCP-only compatibility request (TCPDIAG_GETSOCK), which the
+ * kernel answers for both families at once whatever family it names, and its
+ * parser reads INET_DIAG_MEMINFO.
+ */
+static int dump_tcp(struct nl_sock *sock, struct dump_context *ctx, uint16_t states)
 {
-	/* All states but time-wait (its count comes from the kernel's own file). */
-	uint16_t states = (uint16_t)(((1u << (TCP_CLOSING + 1)) - 1) & ~(1u << TCP_TIME_WAIT));
 	int err;
 
-	states |= 1u << NETDIAG_TCP_BOUND_INACTIVE;
 	ctx->protocol = IPPROTO_TCP;
 	err = idiagnl_send_simple(sock, NLM_F_DUMP, AF_INET, states,
 				  1 << (INET_DIAG_MEMINFO - 1));
@@ -283,11 +327,12 @@ static bool socket_is_tcp(int dir_fd, const char *name)
 }
 
 /*
- * TCP sockets held by the namespace's processes that no dump listed: created
- * and never bound or connected (or bound, on kernels that cannot dump those).
+ * TCP sockets held by the namespace's processes that no dump listed, into
+ * unlisted: created and never bound or connected, or bound only.
  */
-static int count_unlisted_tcp(int proc_fd, const struct netns_id *id, const pid_t *pids,
-			      size_t pid_count, const struct inode_set *listed, uint64_t *count)
+static int find_unlisted_tcp(int proc_fd, const struct netns_id *id, const pid_t *pids,
+			     size_t pid_count, const struct inode_set *listed,
+			     struct inode_set *unlisted)
 {
 	struct inode_set seen = { NULL, 0, 0 };
 	int rc = 0;
@@ -321,7 +366,9 @@ static int count_unlisted_tcp(int proc_fd, const struct netns_id *id, const pid_
 			if (rc < 0)
 				break;
 			if (rc == 1 && socket_is_tcp(dir_fd, de->d_name))
-				(*count)++;
+				rc = inode_set_add(unlisted, inode);
+			if (rc < 0)
+				break;
 		}
 		closedir(dir);
 	}
@@ -329,40 +376,82 @@ static int count_unlisted_tcp(int proc_fd, const struct netns_id *id, const pid_
 	return rc < 0 ? rc : 0;
 }
 
-int netdiag_gather(struct nl_sock *sock, int proc_fd, const struct netns_id *id,
-		   const pid_t *pids, size_t pid_count, struct netdiag_counts *counts)
+/* The members of unlisted that listed does not hold. */
+static uint64_t count_still_unlisted(const struct inode_set *unlisted,
+				     const struct inode_set *listed)
 {
-	struct inode_set listed = { NULL, 0, 0 };
+	uint64_t count = 0;
+
+	for (size_t i = 0; i < unlisted->cap; i++)
+		if (unlisted->slots[i] && !inode_set_has(listed, unlisted->slots[i]))
+			count++;
+	return count;
+}
+
+/* UDP and UDP-Lite dumps the plan asks for; 0 or -errno. */
+static int dump_udp_planned(struct nl_sock *sock, struct dump_context *ctx,
+			    const struct netdiag_plan *plan)
+{
+	int rc = 0;
+
+	if (plan->udp)
+		rc = dump_by_family(sock, ctx, AF_INET, IPPROTO_UDP);
+	if (rc == 0 && plan->udp6)
+		rc = dump_by_family(sock, ctx, AF_INET6, IPPROTO_UDP);
+	if (rc < 0)
+		return rc;
+	/* Kernels built without UDP-Lite refuse these: then there is none. */
+	if (plan->udplite)
+		rc = dump_by_family(sock, ctx, AF_INET, IPPROTO_UDPLITE);
+	if (rc == 0 && plan->udplite6)
+		rc = dump_by_family(sock, ctx, AF_INET6, IPPROTO_UDPLITE);
+	return rc == -EPROTONOSUPPORT ? 0 : rc;
+}
+
+int netdiag_gather(struct nl_sock *sock, int proc_fd, const struct netns_id *id,
+		   const pid_t *pids, size_t pid_count, const struct netdiag_inuse *inuse,
+		   struct netdiag_counts *counts)
+{
+	struct inode_set listed = { NULL, 0, 0 }, unlisted = { NULL, 0, 0 };
+	struct netdiag_plan plan;
 	struct dump_context ctx;
 	long page_size = sysconf(_SC_PAGESIZE);
-	int rc;
+	int rc = 0;
 
 	memset(counts, 0, sizeof(*counts));
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.page_size = page_size > 0 ? (unsigned long)page_size : 4096;
 	ctx.counts = counts;
 	ctx.listed = &listed;
+	netdiag_plan_make(inuse, &plan);
 
-	rc = dump_tcp(sock, &ctx);
+	/*
+	 * Listeners first: their table is small. The established table is
+	 * walked only if the kernel counts more hashed TCP sockets than that.
+	 */
+	if (plan.tcp_listen)
+		rc = dump_tcp(sock, &ctx, NETDIAG_STATES_LISTEN);
+	if (rc == 0 && plan.tcp_listen && netdiag_plan_needs_connected(inuse, ctx.listeners))
+		rc = dump_tcp(sock, &ctx, NETDIAG_STATES_CONNECTED);
 	if (rc == 0)
-		rc = dump_by_family(sock, &ctx, AF_INET, IPPROTO_UDP);
-	if (rc == 0)
-		rc = dump_by_family(sock, &ctx, AF_INET6, IPPROTO_UDP);
-	/* Kernels built without UDP-Lite refuse these: then there is none. */
-	if (rc == 0)
-		rc = dump_by_family(sock, &ctx, AF_INET, IPPROTO_UDPLITE);
-	if (rc == 0)
-		rc = dump_by_family(sock, &ctx, AF_INET6, IPPROTO_UDPLITE);
-	if (rc == -EPROTONOSUPPORT && ctx.protocol == IPPROTO_UDPLITE)
-		rc = 0;
+		rc = dump_udp_planned(sock, &ctx, &plan);
 	if (rc == -EPROTONOSUPPORT)
 		log_error("socket diagnostics: no inet_diag support for protocol %u "
 			  "(modules tcp_diag, udp_diag)", (unsigned)ctx.protocol);
 	if (rc == 0)
-		rc = count_unlisted_tcp(proc_fd, id, pids, pid_count, &listed,
-					&counts->tcp_unlisted);
-	if (rc == 0)
+		rc = find_unlisted_tcp(proc_fd, id, pids, pid_count, &listed, &unlisted);
+	/*
+	 * A TCP socket no dump listed is never bound, or bound only (in no
+	 * table but the bind table, which only this dump walks, Linux 6.9+):
+	 * only then is the bind table worth a walk, for such sockets' memory.
+	 */
+	if (rc == 0 && unlisted.count)
+		rc = dump_tcp(sock, &ctx, NETDIAG_STATES_BOUND_INACTIVE);
+	if (rc == 0) {
+		counts->tcp_unlisted = count_still_unlisted(&unlisted, &listed);
 		counts->tcp_alloc += counts->tcp_unlisted;
+	}
+	free(unlisted.slots);
 	free(listed.slots);
 	return rc;
 }

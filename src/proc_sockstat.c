@@ -139,6 +139,60 @@ int sockstat_render(const char *own_text, const struct netdiag_counts *counts,
 	return rc;
 }
 
+/* The value of "LABEL: ... inuse N ..." in text; -1 if no such line or value. */
+static int64_t sockstat_inuse_of(const char *text, const char *label)
+{
+	size_t label_len = strlen(label);
+	const char *line = text;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len > label_len + 1 && memcmp(line, label, label_len) == 0 &&
+		    line[label_len] == ' ') {
+			const char *p = line + label_len + 1, *stop = line + len;
+
+			/* key value pairs, single spaces, as sockstat_render_line() reads them */
+			while (p < stop) {
+				const char *key = p, *value;
+				uint64_t number;
+
+				while (p < stop && *p != ' ')
+					p++;
+				if (p == stop)
+					return -1;
+				value = ++p;
+				while (p < stop && *p != ' ')
+					p++;
+				if ((size_t)(value - 1 - key) == 5 && memcmp(key, "inuse", 5) == 0)
+					return strutil_parse_u64(value, (size_t)(p - value), &number) == 0 &&
+					       number <= INT64_MAX ? (int64_t)number : -1;
+				if (p < stop)
+					p++;
+			}
+			return -1;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return -1;
+}
+
+void sockstat_inuse_parse(const char *sockstat, const char *sockstat6, struct netdiag_inuse *inuse)
+{
+	inuse->tcp = sockstat_inuse_of(sockstat, "TCP:");
+	inuse->udp = sockstat_inuse_of(sockstat, "UDP:");
+	inuse->udplite = sockstat_inuse_of(sockstat, "UDPLITE:");
+	/* A kernel without IPv6 has no sockstat6, and no IPv6 sockets. */
+	if (!sockstat6) {
+		inuse->tcp6 = inuse->udp6 = inuse->udplite6 = 0;
+		return;
+	}
+	inuse->tcp6 = sockstat_inuse_of(sockstat6, "TCP6:");
+	inuse->udp6 = sockstat_inuse_of(sockstat6, "UDP6:");
+	inuse->udplite6 = sockstat_inuse_of(sockstat6, "UDPLITE6:");
+}
+
 /*
  * The reader's own /proc/<pid>/net/<name>: the kernel's per-namespace
  * figures. The pid is checked afterwards: had the reader gone and its pid
@@ -165,16 +219,45 @@ static ssize_t sockstat_read_own(const struct host *host, const struct reader *r
 #define SOCKSTAT_OWN_SOCKETS 1
 
 /*
+ * The reader's own sockstat into own and sockstat6 into own6 (empty if the
+ * kernel has no IPv6), read back to back and checked against pid reuse once.
+ */
+static int sockstat_read_own_pair(const struct host *host, const struct reader *reader,
+				  char *own, size_t own_size, char *own6, size_t own6_size)
+{
+	char path[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%d/net/sockstat", (int)reader->pid);
+	len = strutil_read_file(host->proc_fd, path, own, own_size);
+	if (len >= 0) {
+		snprintf(path, sizeof(path), "%d/net/sockstat6", (int)reader->pid);
+		len = strutil_read_file(host->proc_fd, path, own6, own6_size);
+		/* No such file while sockstat was there: a kernel without IPv6. */
+		if (len == -ENOENT) {
+			own6[0] = '\0';
+			len = 0;
+		}
+	}
+	if (len == -ENOENT || len == -ESRCH)
+		return -ESRCH;
+	if (len >= 0 && !reader_pid_in_net_ns(host, reader))
+		return -ESRCH;
+	return len < 0 ? (int)len : 0;
+}
+
+/*
  * The reader's own file into own, and its namespace's sockets counted
  * through the namespace's cached diagnostic socket.
  */
 static int sockstat_gather(const struct host *host, const struct reader *reader,
 			   char *own, size_t own_size, struct netdiag_counts *counts)
 {
+	struct netdiag_inuse inuse;
 	struct netns_entry *entry;
 	const pid_t *pids;
 	size_t pid_count;
-	ssize_t len;
+	char own6[4096];
 	int rc;
 
 	if (!host->netns || !reader->has_net_ns)
@@ -183,11 +266,14 @@ static int sockstat_gather(const struct host *host, const struct reader *reader,
 	if (rc < 0)
 		return rc;
 	/* Read while the diagnostic socket exists: "sockets: used" counts it. */
-	len = sockstat_read_own(host, reader, "sockstat", own, own_size);
-	rc = len < 0 ? (int)len : netns_members(entry, reader->pid, &pids, &pid_count);
+	rc = sockstat_read_own_pair(host, reader, own, own_size, own6, sizeof(own6));
+	if (rc == 0) {
+		sockstat_inuse_parse(own, own6[0] ? own6 : NULL, &inuse);
+		rc = netns_members(entry, reader->pid, &pids, &pid_count);
+	}
 	if (rc == 0)
 		rc = netdiag_gather(netns_diag_socket(entry), host->proc_fd, &reader->net_ns,
-				    pids, pid_count, counts);
+				    pids, pid_count, &inuse, counts);
 	/* Replies may be left unread: start the next read on a clean socket. */
 	if (rc < 0 && rc != -ENOMEM)
 		netns_discard_socket(entry);
