@@ -300,6 +300,8 @@ static int sockstat_vfile_render(const struct host *host, const struct reader *r
 			  strerror(-rc));
 		return rc;
 	}
+	log_debug("pid %d: %u socket-diagnostic dumps, %llu TCP sockets found only in fds",
+		  (int)reader->pid, counts.dumps, (unsigned long long)counts.tcp_unlisted);
 	rc = sockstat_render(own, &counts, SOCKSTAT_OWN_SOCKETS, out);
 	if (rc == -EBADMSG)
 		log_error("/proc/net/sockstat: unreadable content");

@@ -241,12 +241,125 @@ START_TEST(parse_rejects_a_truncated_reply)
 }
 END_TEST
 
+/* --- which dumps a read needs, from the namespace's own inuse counts --------- */
+
+START_TEST(inuse_is_read_from_sockstat_and_sockstat6)
+{
+	char *own = read_fixture("sockstat-6.18");
+	struct netdiag_inuse inuse;
+
+	sockstat_inuse_parse(own, "TCP6: inuse 3\nUDP6: inuse 1\nUDPLITE6: inuse 0\n"
+			     "RAW6: inuse 1\nFRAG6: inuse 0 memory 0\n", &inuse);
+	ck_assert_int_eq(inuse.tcp, 2);
+	ck_assert_int_eq(inuse.udp, 1);
+	ck_assert_int_eq(inuse.udplite, 0);
+	ck_assert_int_eq(inuse.tcp6, 3);
+	ck_assert_int_eq(inuse.udp6, 1);
+	ck_assert_int_eq(inuse.udplite6, 0);
+	free(own);
+}
+END_TEST
+
+START_TEST(inuse_missing_or_garbled_is_unknown)
+{
+	struct netdiag_inuse inuse;
+
+	sockstat_inuse_parse("TCP: orphan 0 tw 0\nUDP: inuse x mem 0\n", "TCP6: inuse\n", &inuse);
+	ck_assert_int_eq(inuse.tcp, -1);
+	ck_assert_int_eq(inuse.udp, -1);
+	ck_assert_int_eq(inuse.udplite, -1);
+	ck_assert_int_eq(inuse.tcp6, -1);
+	ck_assert_int_eq(inuse.udp6, -1);
+}
+END_TEST
+
+START_TEST(inuse_without_sockstat6_has_no_ipv6_sockets)
+{
+	struct netdiag_inuse inuse;
+
+	sockstat_inuse_parse("TCP: inuse 4 orphan 0 tw 0 alloc 9 mem 1\n", NULL, &inuse);
+	ck_assert_int_eq(inuse.tcp, 4);
+	ck_assert_int_eq(inuse.tcp6, 0);
+	ck_assert_int_eq(inuse.udp6, 0);
+	ck_assert_int_eq(inuse.udplite6, 0);
+}
+END_TEST
+
+START_TEST(plan_of_an_empty_namespace_runs_no_dump)
+{
+	struct netdiag_inuse inuse = { 0, 0, 0, 0, 0, 0 };
+	struct netdiag_plan plan;
+
+	netdiag_plan_make(&inuse, &plan);
+	ck_assert(!plan.tcp_listen);
+	ck_assert(!plan.udp);
+	ck_assert(!plan.udp6);
+	ck_assert(!plan.udplite);
+	ck_assert(!plan.udplite6);
+}
+END_TEST
+
+START_TEST(plan_dumps_tcp_if_either_family_has_sockets)
+{
+	struct netdiag_inuse v6_only = { .tcp6 = 1 }, v4_only = { .tcp = 2 };
+	struct netdiag_plan plan;
+
+	netdiag_plan_make(&v6_only, &plan);
+	ck_assert(plan.tcp_listen);
+	ck_assert(!plan.udp);
+	netdiag_plan_make(&v4_only, &plan);
+	ck_assert(plan.tcp_listen);
+}
+END_TEST
+
+START_TEST(plan_dumps_udp_per_family_and_protocol_with_sockets)
+{
+	struct netdiag_inuse inuse = { .udp = 0, .udp6 = 2, .udplite = 1, .udplite6 = 0 };
+	struct netdiag_plan plan;
+
+	netdiag_plan_make(&inuse, &plan);
+	ck_assert(!plan.tcp_listen);
+	ck_assert(!plan.udp);
+	ck_assert(plan.udp6);
+	ck_assert(plan.udplite);
+	ck_assert(!plan.udplite6);
+}
+END_TEST
+
+START_TEST(plan_dumps_everything_the_kernel_does_not_count)
+{
+	struct netdiag_inuse inuse = { -1, -1, -1, -1, -1, -1 };
+	struct netdiag_plan plan;
+
+	netdiag_plan_make(&inuse, &plan);
+	ck_assert(plan.tcp_listen);
+	ck_assert(plan.udp);
+	ck_assert(plan.udp6);
+	ck_assert(plan.udplite);
+	ck_assert(plan.udplite6);
+	ck_assert(netdiag_plan_needs_connected(&inuse, 5));
+}
+END_TEST
+
+START_TEST(plan_skips_connected_dump_when_every_hashed_tcp_socket_listens)
+{
+	/* 2 IPv4 and 1 IPv6 hashed; 3 listeners found: none connected. */
+	struct netdiag_inuse inuse = { .tcp = 2, .tcp6 = 1 };
+
+	ck_assert(!netdiag_plan_needs_connected(&inuse, 3));
+	/* 2 listeners: one more is connected, orphaned or not yet accepted. */
+	ck_assert(netdiag_plan_needs_connected(&inuse, 2));
+	ck_assert(netdiag_plan_needs_connected(&inuse, 0));
+}
+END_TEST
+
 static Suite *sockstat_suite(void)
 {
 	Suite *s = suite_create("sockstat");
 	TCase *render = tcase_create("render");
 	TCase *records = tcase_create("records");
 	TCase *parse = tcase_create("parse");
+	TCase *plan = tcase_create("plan");
 
 	tcase_add_test(render, render_replaces_only_the_host_wide_figures);
 	tcase_add_test(render, render_keeps_fields_a_newer_kernel_adds);
@@ -261,6 +374,15 @@ static Suite *sockstat_suite(void)
 	tcase_add_test(parse, parse_reads_a_reply_through_libnl_idiag);
 	tcase_add_test(parse, parse_marks_a_reply_without_memory_as_no_full_socket);
 	tcase_add_test(parse, parse_rejects_a_truncated_reply);
+	tcase_add_test(plan, inuse_is_read_from_sockstat_and_sockstat6);
+	tcase_add_test(plan, inuse_missing_or_garbled_is_unknown);
+	tcase_add_test(plan, inuse_without_sockstat6_has_no_ipv6_sockets);
+	tcase_add_test(plan, plan_of_an_empty_namespace_runs_no_dump);
+	tcase_add_test(plan, plan_dumps_tcp_if_either_family_has_sockets);
+	tcase_add_test(plan, plan_dumps_udp_per_family_and_protocol_with_sockets);
+	tcase_add_test(plan, plan_dumps_everything_the_kernel_does_not_count);
+	tcase_add_test(plan, plan_skips_connected_dump_when_every_hashed_tcp_socket_listens);
+	suite_add_tcase(s, plan);
 	suite_add_tcase(s, render);
 	suite_add_tcase(s, records);
 	suite_add_tcase(s, parse);
