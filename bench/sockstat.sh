@@ -58,7 +58,7 @@ stop_pid() {
 }
 
 cleanup() {
-	local pid ns mnt file
+	local pid ns mnt file IFS=$' \t\n'
 	for pid in $CLEANUP_PIDS; do
 		stop_pid "$pid"
 	done
@@ -196,17 +196,17 @@ ratio() {
 echo
 printf '%-10s %11s %11s %11s %9s %11s %9s\n' "sockets" "kernel us" "proclens us" \
 	"meminfo us" "x kernel" "p99 us" "x meminfo"
-IFS=,
-for c in $CASES; do
-	printf '%-10s %11s %11s %11s %9s %11s %9s\n' "$c" "${MEDIAN[$c,kernel]}" \
-		"${MEDIAN[$c,proclens]}" "${MEDIAN[$c,meminfo]}" \
-		"$(ratio "${MEDIAN[$c,proclens]}" "${MEDIAN[$c,kernel]}")" \
-		"${P99[$c,proclens]}" \
-		"$(ratio "${MEDIAN[$c,proclens]}" "${MEDIAN[$c,meminfo]}")"
-done
-unset IFS
+# CASES is comma-separated (a case's name has a space); IFS stays as it is,
+# since cleanup splits its lists on spaces.
+while IFS= read -r c; do
+	printf '%-10s %11s %11s %11s %9s %11s %9s\n' "$c" "${MEDIAN[$c,kernel]:--}" \
+		"${MEDIAN[$c,proclens]:--}" "${MEDIAN[$c,meminfo]:--}" \
+		"$(ratio "${MEDIAN[$c,proclens]:--}" "${MEDIAN[$c,kernel]:--}")" \
+		"${P99[$c,proclens]:--}" \
+		"$(ratio "${MEDIAN[$c,proclens]:--}" "${MEDIAN[$c,meminfo]:--}")"
+done < <(printf '%s\n' "$CASES" | tr , '\n')
 echo
-r=$(ratio "${MEDIAN[$SMALL,proclens]}" "${MEDIAN[$SMALL,kernel]}")
+r=$(ratio "${MEDIAN[$SMALL,proclens]:--}" "${MEDIAN[$SMALL,kernel]:--}")
 printf 'medians of one open+read+close by 1 reader; "10 own": %s\n' \
 	"$([ -n "$OWN_HASH" ] && echo "namespace with its own ${OWN_HASH_BUCKETS}-bucket hash tables" || echo "not measured (no tcp_child_ehash_entries)")"
 printf 'target: proclens at %s sockets <= %sx the kernel file: %s (%s)\n' "$SMALL" "$TARGET_RATIO" \
