@@ -25,3 +25,19 @@ bench: proclens$(EXEEXT) $(BENCH_BINARIES)
 clean-local: clean-bench
 clean-bench:
 	rm -f $(BENCH_BINARIES)
+
+# sockstat: proclens's proc/net/sockstat next to the kernel's file (docs/sockstat.md).
+BENCH_BINARIES += bench/sockload$(EXEEXT)
+EXTRA_DIST += bench/sockstat.sh bench/sockload.c
+
+bench/sockload$(EXEEXT): $(srcdir)/bench/sockload.c config.h
+	@$(MKDIR_P) bench
+	$(AM_V_CCLD)$(BENCH_COMPILE) -o $@ $(srcdir)/bench/sockload.c
+
+.PHONY: bench-sockstat
+bench: bench-sockstat
+bench-sockstat: proclens$(EXEEXT) bench/benchread$(EXEEXT) bench/sockload$(EXEEXT)
+	PROCLENS='$(abs_top_builddir)/proclens' \
+	BENCHREAD='$(abs_top_builddir)/bench/benchread' \
+	SOCKLOAD='$(abs_top_builddir)/bench/sockload' \
+	bash '$(abs_top_srcdir)/bench/sockstat.sh'
