@@ -67,15 +67,17 @@ cg_test_root
 busy_cg=$CG_DIR
 cg_set_limit "$busy_cg" 268435456
 readers=""
+reads=$(scaled 1500)
 for _ in 1 2 3 4; do
-	cg_run "$busy_cg" sh -c 'for i in $(seq 1500); do cat "$0/proc/meminfo" >/dev/null || exit 1; done' "$MNT" &
+	cg_run "$busy_cg" sh -c 'for i in $(seq "$1"); do cat "$0/proc/meminfo" >/dev/null || exit 1; done' \
+		"$MNT" "$reads" &
 	readers="$readers $!"
 done
 failed_readers=0
 for r in $readers; do
 	wait "$r" || failed_readers=$((failed_readers + 1))
 done
-check "4 concurrent readers x 1500 reads all succeed" 0 "$failed_readers"
+check "4 concurrent readers x $reads reads all succeed" 0 "$failed_readers"
 check "... and the daemon lives" yes "$(kill -0 "$DAEMON_PID" && echo yes)"
 
 # --- SIGTERM unmounts and removes the pidfile ------------------------------
@@ -114,7 +116,7 @@ out=$(timeout 20 unshare -m --propagation private sh -c '
 	kill -TERM $(cat "$1/pid")
 	echo "$a|$b"' sh "$self" "$PROCLENS" "$limited")
 check "a self-mount over /proc/meminfo neither hangs nor loops" \
-	"MemTotal:       $(meminfo_kb /proc/meminfo MemTotal) kB|MemTotal:         262144 kB" "$out"
+	"$(head -n1 /proc/meminfo)|MemTotal:         262144 kB" "$out"
 
 # --- a mount whose daemon died is named as such ------------------------------
 start_daemon

@@ -173,8 +173,10 @@ cg_run() {
 }
 
 # cg_test_root: a fresh cgroup for this test beneath our own, in CG_DIR.
+CG_TEST_ROOTS=0
 cg_test_root() {
-	cg_create "$(cg_self)" "proclens-test-$TEST_NAME-$$"
+	CG_TEST_ROOTS=$((CG_TEST_ROOTS + 1))
+	cg_create "$(cg_self)" "proclens-test-$TEST_NAME-$$-$CG_TEST_ROOTS"
 }
 
 # --- the daemon -----------------------------------------------------------
@@ -202,6 +204,16 @@ in_container() {
 # meminfo_kb FILE FIELD: a field's value in kB.
 meminfo_kb() {
 	awk -v f="$2:" '$1 == f {print $2}' "$1"
+}
+
+# scaled COUNT: a loop count for this lane. The VM lane emulates its CPUs
+# (qemu TCG), where starting a process costs ~10 ms: a tenth there.
+scaled() {
+	if [ "${PROCLENS_VM:-0}" = 1 ]; then
+		echo $(($1 / 10))
+	else
+		echo "$1"
+	fi
 }
 
 # wait_for COUNT COMMAND...: retry a command up to COUNT times, 0.1 s apart.

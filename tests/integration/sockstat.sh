@@ -218,11 +218,11 @@ read_in_new_namespaces() {
 # Once only the test's long-lived namespaces remain cached.
 fds_back_to() { [ "$(daemon_fds)" -le "$1" ]; }
 FDS_START=$(daemon_fds)
-check_true "namespaces: 100 warm-up reads" read_in_new_namespaces 100
+check_true "namespaces: $(scaled 100) warm-up reads" read_in_new_namespaces "$(scaled 100)"
 wait_for 100 fds_back_to "$FDS_START"
 FDS_BEFORE=$(daemon_fds)
 RSS_BEFORE=$(daemon_rss_kb)
-check_true "namespaces: 1000 reads" read_in_new_namespaces 1000
+check_true "namespaces: $(scaled 1000) reads" read_in_new_namespaces "$(scaled 1000)"
 check_true "namespaces: sockets released once the namespaces are gone" \
 	wait_for 100 fds_back_to "$FDS_BEFORE"
 echo "# daemon descriptors: $FDS_START at start, $FDS_BEFORE before, $(daemon_fds) after"
