@@ -157,8 +157,7 @@ int main(int argc, char **argv)
 	if (!loop_config)
 		goto out_unmount;
 	/* The thread pool proclens uses (src/main.c). */
-	fuse_loop_cfg_set_max_threads(loop_config, 16);
-	fuse_loop_cfg_set_idle_threads(loop_config, 4);
+	fuse_loop_cfg_set_max_threads(loop_config, 8);
 	rc = fuse_session_loop_mt(se, loop_config);
 	fuse_loop_cfg_destroy(loop_config);
 	rc = rc == 0 || rc == SIGTERM || rc == SIGINT ? 0 : 1;

@@ -53,10 +53,12 @@ struct memcg_usage {
  * Walk from cgroup_path up to the root of h, find the smallest memory and
  * swap limits, and read usage and memory.stat of the cgroup that sets the
  * memory limit. Without any limit, limit is CGROUP_UNLIMITED and the usage
- * fields are left zero. -EBADMSG when a file's content is malformed.
+ * fields are left zero. Without want_swap (a host with no swap), swap files
+ * are not read and swap counts as unlimited and unused. -EBADMSG when a
+ * file's content is malformed.
  */
 int memcg_read(const struct cgroup_hierarchy *h, const char *cgroup_path,
-	       struct memcg_usage *out);
+	       bool want_swap, struct memcg_usage *out);
 
 /* Parse memory.stat text of the given version into out->stat (pure). */
 int memcg_parse_stat(const char *text, enum cgroup_version version,

@@ -320,8 +320,12 @@ int main(int argc, char **argv)
 	loop_config = fuse_loop_cfg_create();
 	if (!loop_config)
 		goto out_remove_pidfile;
-	fuse_loop_cfg_set_max_threads(loop_config, 16);
-	fuse_loop_cfg_set_idle_threads(loop_config, 4);
+	/*
+	 * Never let idle workers exit: with an idle limit, libfuse 3.14 ends a
+	 * thread after each burst and starts another for the next, hundreds
+	 * of times a second under two readers.
+	 */
+	fuse_loop_cfg_set_max_threads(loop_config, 8);
 	rc = fuse_session_loop_mt(se, loop_config);
 	fuse_loop_cfg_destroy(loop_config);
 	/* libfuse reports the signal that ended the loop; SIGTERM is a clean stop. */

@@ -127,7 +127,7 @@ static int read_stat(const struct cgroup_hierarchy *h, const char *path,
 }
 
 int memcg_read(const struct cgroup_hierarchy *h, const char *cgroup_path,
-	       struct memcg_usage *out)
+	       bool want_swap, struct memcg_usage *out)
 {
 	bool v1 = h->version == CGROUP_V1;
 	const char *limit_file = v1 ? "memory.limit_in_bytes" : "memory.max";
@@ -155,13 +155,15 @@ int memcg_read(const struct cgroup_hierarchy *h, const char *cgroup_path,
 			out->limit = limit;
 			strcpy(out->limit_path, path);
 		}
-		rc = read_limit(h, path, swap_file, &swap, &present);
-		if (rc < 0)
-			return rc;
-		out->swap_accounted |= present;
-		if (swap < swap_min) {
-			swap_min = swap;
-			strcpy(swap_path, path);
+		if (want_swap) {
+			rc = read_limit(h, path, swap_file, &swap, &present);
+			if (rc < 0)
+				return rc;
+			out->swap_accounted |= present;
+			if (swap < swap_min) {
+				swap_min = swap;
+				strcpy(swap_path, path);
+			}
 		}
 		cgroup_path_parent(path);
 	}
@@ -177,6 +179,8 @@ int memcg_read(const struct cgroup_hierarchy *h, const char *cgroup_path,
 			return rc;
 	}
 
+	if (!want_swap)
+		return 0;
 	if (v1) {
 		/* memsw limits memory plus swap; the swap share is what exceeds memory. */
 		if (swap_min != CGROUP_UNLIMITED)

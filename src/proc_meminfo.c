@@ -322,8 +322,9 @@ static int meminfo_vfile_render(const struct host *host, const struct reader *re
 	}
 	if (host->memory.version == CGROUP_NONE)
 		return buf_append(out, host_text, (size_t)len);
+	/* A host without swap shows none to anyone: no swap files to read. */
 	rc = memcg_read(&host->memory, reader->memory_cgroup ? reader->memory_cgroup : "",
-			&memcg);
+			host_values.kb[MI_SWAPTOTAL] > 0, &memcg);
 	if (rc < 0)
 		return rc;
 	meminfo_compute(&host_values, &memcg, &changes);

@@ -82,11 +82,17 @@ ssize_t strutil_read_file(int dirfd, const char *path, char *buf, size_t size)
 	return len;
 }
 
+/*
+ * The key a line names. Most lines of memory.stat are keys nobody asked
+ * for, so the first character is compared inline before any string call.
+ */
 static struct strutil_key *find_key(struct strutil_key *keys, size_t nkeys,
 				    const char *name, size_t name_len)
 {
+	if (name_len == 0)
+		return NULL;
 	for (size_t i = 0; i < nkeys; i++)
-		if (strncmp(keys[i].name, name, name_len) == 0 &&
+		if (keys[i].name[0] == name[0] && strncmp(keys[i].name, name, name_len) == 0 &&
 		    keys[i].name[name_len] == '\0')
 			return &keys[i];
 	return NULL;

@@ -19,7 +19,7 @@ static int read_fixture(const char *dir, enum cgroup_version version,
 
 	snprintf(root, sizeof(root), "%s/%s", FIXTURES_DIR, dir);
 	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", root, version), 0);
-	rc = memcg_read(&h, cgroup_path, out);
+	rc = memcg_read(&h, cgroup_path, true, out);
 	cgroup_hierarchy_close(&h);
 	return rc;
 }
@@ -265,6 +265,24 @@ START_TEST(test_v2_smallest_swap_limit_from_parent)
 	/* kubepods.slice: memory.swap.max 0; pod1: max. */
 	ck_assert_int_eq(read_fixture(V2, "kubepods.slice/pod1", &m), 0);
 	ck_assert_uint_eq(m.swap_limit, 0);
+}
+END_TEST
+
+START_TEST(test_v2_without_swap_wanted_swap_files_are_not_read)
+{
+	struct cgroup_hierarchy h;
+	struct memcg_usage m;
+	char root[PATH_MAX];
+
+	/* web.service limits swap to 128 MiB and uses 16 MiB of it. */
+	snprintf(root, sizeof(root), "%s/%s", FIXTURES_DIR, "v2/cgroup");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", root, CGROUP_V2), 0);
+	ck_assert_int_eq(memcg_read(&h, "system.slice/web.service", false, &m), 0);
+	cgroup_hierarchy_close(&h);
+	ck_assert(!m.swap_accounted);
+	ck_assert_uint_eq(m.swap_limit, CGROUP_UNLIMITED);
+	ck_assert_uint_eq(m.swap_usage, 0);
+	ck_assert_uint_eq(m.limit, 268435456);
 }
 END_TEST
 
@@ -522,6 +540,7 @@ static Suite *memcg_suite(void)
 	tcase_add_test(tc, test_v2_usage_and_stat_from_limiting_parent);
 	tcase_add_test(tc, test_v2_swap_limit_from_swap_max);
 	tcase_add_test(tc, test_v2_smallest_swap_limit_from_parent);
+	tcase_add_test(tc, test_v2_without_swap_wanted_swap_files_are_not_read);
 	tcase_add_test(tc, test_v2_swap_usage_of_limiting_cgroup);
 	tcase_add_test(tc, test_v2_swap_usage_above_swap_limit_reported_as_is);
 	tcase_add_test(tc, test_v2_usage_above_limit_reported_as_is);
