@@ -5,7 +5,7 @@
 BENCH_BINARIES = bench/trivialfs$(EXEEXT) bench/benchread$(EXEEXT)
 BENCH_COMPILE = $(CC) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) \
 	$(AM_LDFLAGS) $(LDFLAGS)
-EXTRA_DIST += bench/run.sh bench/trivialfs.c bench/benchread.c
+EXTRA_DIST += bench/lib.sh bench/run.sh bench/trivialfs.c bench/benchread.c
 
 bench/trivialfs$(EXEEXT): $(srcdir)/bench/trivialfs.c config.h
 	@$(MKDIR_P) bench

@@ -33,30 +33,8 @@ CLEANUP_MOUNTS=""
 CLEANUP_CGROUPS=""
 CLEANUP_FILES=""
 
-say() {
-	echo "bench: $*"
-}
-
-skip() {
-	say "skipped: $*"
-	exit 0
-}
-
-fail() {
-	say "FAILED: $*" >&2
-	exit 1
-}
-
-# stop_pid PID: SIGTERM, a bounded wait (5 s), then SIGKILL.
-stop_pid() {
-	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 50); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
+BENCH_NAME=bench
+. "$(dirname "$0")/lib.sh"
 
 cleanup() {
 	local pid mnt cg file

@@ -32,30 +32,8 @@ CLEANUP_NETNS=""
 CLEANUP_MOUNTS=""
 CLEANUP_FILES=""
 
-say() {
-	echo "bench-sockstat: $*"
-}
-
-skip() {
-	say "skipped: $*"
-	exit 0
-}
-
-fail() {
-	say "FAILED: $*" >&2
-	exit 1
-}
-
-# stop_pid PID: SIGTERM, a bounded wait (5 s), then SIGKILL.
-stop_pid() {
-	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 50); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
+BENCH_NAME=bench-sockstat
+. "$(dirname "$0")/lib.sh"
 
 cleanup() {
 	local pid ns mnt file IFS=$' \t\n'

@@ -47,6 +47,9 @@ struct strutil_key {
 int strutil_parse_keys(const char *text, char sep, bool kb_unit,
 		       struct strutil_key *keys, size_t nkeys, unsigned *bad_line);
 
+/* FNV-1a hash of a string, for the daemon's small path tables. */
+uint32_t strutil_hash(const char *s);
+
 /* Value of keys[i] if found, otherwise fallback. */
 uint64_t strutil_key_or(const struct strutil_key *keys, size_t i, uint64_t fallback);
 

@@ -103,11 +103,7 @@ static void fd_cache_free(struct cgroup_fd_cache *cache)
 
 static size_t fd_cache_bucket(const char *key)
 {
-	uint32_t hash = 2166136261u;	/* FNV-1a */
-
-	for (; *key; key++)
-		hash = (hash ^ (unsigned char)*key) * 16777619u;
-	return hash % CGROUP_FD_BUCKETS;
+	return strutil_hash(key) % CGROUP_FD_BUCKETS;
 }
 
 static struct cgroup_fd_entry **fd_cache_slot(struct cgroup_fd_cache *cache, const char *key)

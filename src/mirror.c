@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "mirror.h"
+#include "strutil.h"
 
 const struct mirror_dir mirror_table[] = {
 	{ "proc/net", "net" },
@@ -60,11 +61,7 @@ void mirror_nodes_free(struct mirror_nodes *nodes)
 
 static size_t path_bucket(const char *path)
 {
-	uint32_t hash = 2166136261u;	/* FNV-1a */
-
-	for (; *path; path++)
-		hash = (hash ^ (unsigned char)*path) * 16777619u;
-	return hash % MIRROR_BUCKETS;
+	return strutil_hash(path) % MIRROR_BUCKETS;
 }
 
 int mirror_nodes_ref(struct mirror_nodes *nodes, const char *path, uint64_t *ino)

@@ -141,3 +141,12 @@ uint64_t strutil_key_or(const struct strutil_key *keys, size_t i, uint64_t fallb
 {
 	return keys[i].found ? keys[i].value : fallback;
 }
+
+uint32_t strutil_hash(const char *s)
+{
+	uint32_t hash = 2166136261u;
+
+	for (; *s; s++)
+		hash = (hash ^ (unsigned char)*s) * 16777619u;
+	return hash;
+}

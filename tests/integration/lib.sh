@@ -15,6 +15,7 @@ CLEANUP_PIDS=""
 CLEANUP_MOUNTS=""
 CLEANUP_CGROUPS=""
 CLEANUP_FILES=""
+CLEANUP_NETNS=""
 
 skip() {
 	echo "SKIP: $TEST_NAME: $*"
@@ -53,19 +54,27 @@ finish() {
 	[ "$FAILURES" = 0 ]
 }
 
+# stop_pid PID: SIGTERM, a bounded wait (5 s), then SIGKILL.
+stop_pid() {
+	kill "$1" 2>/dev/null || return 0
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 cleanup() {
-	local pid mnt cg file
+	local pid mnt cg file ns
 	for pid in $CLEANUP_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
 	for pid in $CLEANUP_PIDS; do
-		# Bounded wait: 50 x 0.1 s, then SIGKILL.
-		for _ in $(seq 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		stop_pid "$pid"
+	done
+	for ns in $CLEANUP_NETNS; do
+		ip netns del "$ns" 2>/dev/null
 	done
 	for mnt in $CLEANUP_MOUNTS; do
 		# Not mountpoint(1): it stats, which fails on a dead FUSE mount.
@@ -177,6 +186,26 @@ CG_TEST_ROOTS=0
 cg_test_root() {
 	CG_TEST_ROOTS=$((CG_TEST_ROOTS + 1))
 	cg_create "$(cg_self)" "proclens-test-$TEST_NAME-$$-$CG_TEST_ROOTS"
+}
+
+# --- network namespaces ---------------------------------------------------
+
+NETNS_SEQ=0
+# netns_new: a fresh namespace with loopback up, named in NS; removed on exit.
+netns_new() {
+	NETNS_SEQ=$((NETNS_SEQ + 1))
+	NS="proclens-$TEST_NAME-$$-$NETNS_SEQ"
+	ip netns add "$NS" || return 1
+	CLEANUP_NETNS="$NS $CLEANUP_NETNS"
+	ip -n "$NS" link set lo up
+}
+
+# ns_exec NS COMMAND...: run in NS. nsenter rather than ip netns exec: ip's
+# own netlink sockets, freed after it execs, would still count in "used".
+ns_exec() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
 }
 
 # --- the daemon -----------------------------------------------------------

@@ -6,60 +6,40 @@ require_root
 command -v ip >/dev/null || skip "needs iproute2"
 
 start_daemon
-NETNS_NAMES=""
-netns_cleanup() {
-	local ns
-	for ns in $NETNS_NAMES; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	cleanup
-}
-trap netns_cleanup EXIT
-
-# netns_add NAME: a namespace with loopback up, removed on exit.
-netns_add() {
-	ip netns add "$1" && NETNS_NAMES="$NETNS_NAMES $1" && ip -n "$1" link set lo up
-}
-in_ns() {
-	local ns=$1
-	shift
-	nsenter --net="/run/netns/$ns" "$@"
-}
-
-a=proclens-test-a-$$
-b=proclens-test-b-$$
-netns_add "$a"
-netns_add "$b"
+netns_new
+a=$NS
+netns_new
+b=$NS
 # An address only namespace a has.
 ip -n "$a" -6 addr add fd00::5/128 dev lo nodad
 
 check "the host reader's listing is the host's /proc/net" \
 	"$(ls /proc/net | tr '\n' ' ')" "$(ls "$MNT/proc/net" | tr '\n' ' ')"
 check "a namespace's listing is its own /proc/net" \
-	"$(in_ns "$a" ls /proc/net | tr '\n' ' ')" "$(in_ns "$a" ls "$MNT/proc/net" | tr '\n' ' ')"
+	"$(ns_exec "$a" ls /proc/net | tr '\n' ' ')" "$(ns_exec "$a" ls "$MNT/proc/net" | tr '\n' ' ')"
 check "a subdirectory lists the reader's own" \
-	"$(in_ns "$a" ls /proc/net/stat | tr '\n' ' ')" "$(in_ns "$a" ls "$MNT/proc/net/stat" | tr '\n' ' ')"
+	"$(ns_exec "$a" ls /proc/net/stat | tr '\n' ' ')" "$(ns_exec "$a" ls "$MNT/proc/net/stat" | tr '\n' ' ')"
 
 check "namespace a reads its own if_inet6" yes \
-	"$(in_ns "$a" cat "$MNT/proc/net/if_inet6" | grep -q '^fd000000000000000000000000000005 ' && echo yes)"
+	"$(ns_exec "$a" cat "$MNT/proc/net/if_inet6" | grep -q '^fd000000000000000000000000000005 ' && echo yes)"
 check "namespace b does not see a's address" no \
-	"$(in_ns "$b" cat "$MNT/proc/net/if_inet6" | grep -q '^fd000000000000000000000000000005 ' && echo yes || echo no)"
+	"$(ns_exec "$b" cat "$MNT/proc/net/if_inet6" | grep -q '^fd000000000000000000000000000005 ' && echo yes || echo no)"
 check "a file matches the reader's own, byte for byte" \
-	"$(in_ns "$a" cat /proc/net/if_inet6)" "$(in_ns "$a" cat "$MNT/proc/net/if_inet6")"
-check "a new namespace's tcp table is empty" 1 "$(in_ns "$b" cat "$MNT/proc/net/tcp" | wc -l)"
+	"$(ns_exec "$a" cat /proc/net/if_inet6)" "$(ns_exec "$a" cat "$MNT/proc/net/if_inet6")"
+check "a new namespace's tcp table is empty" 1 "$(ns_exec "$b" cat "$MNT/proc/net/tcp" | wc -l)"
 check "the host's dev lists the host's interfaces" \
 	"$(awk -F: 'NR > 2 {print $1}' /proc/net/dev | tr -d ' ' | sort | tr '\n' ' ')" \
 	"$(awk -F: 'NR > 2 {print $1}' "$MNT/proc/net/dev" | tr -d ' ' | sort | tr '\n' ' ')"
 check "a namespace's dev lists only its loopback" "lo" \
-	"$(in_ns "$b" awk -F: 'NR > 2 {print $1}' "$MNT/proc/net/dev" | tr -d ' ')"
+	"$(ns_exec "$b" awk -F: 'NR > 2 {print $1}' "$MNT/proc/net/dev" | tr -d ' ')"
 
 # The kernel's sockstat in a new namespace shows the host's TCP alloc;
 # proclens's, the namespace's own.
 check "proc/net/sockstat is proclens's: no host sockets in a new namespace" 0 \
-	"$(in_ns "$b" awk '$1 == "TCP:" {print $11}' "$MNT/proc/net/sockstat")"
+	"$(ns_exec "$b" awk '$1 == "TCP:" {print $11}' "$MNT/proc/net/sockstat")"
 
 check "a name the namespace lacks is ENOENT" yes \
-	"$(in_ns "$b" cat "$MNT/proc/net/no-such-file" 2>&1 | grep -q 'No such file' && echo yes)"
+	"$(ns_exec "$b" cat "$MNT/proc/net/no-such-file" 2>&1 | grep -q 'No such file' && echo yes)"
 err=$( (echo x >"$MNT/proc/net/tcp") 2>&1)
 check "mirrored files are read-only" yes "$(echo "$err" | grep -qE 'Read-only|Permission denied' && echo yes)"
 

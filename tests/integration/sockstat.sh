@@ -13,40 +13,6 @@ SOCKMAKER=${SOCKMAKER:-$(dirname "$PROCLENS")/tests/integration/sockmaker}
 [ -x "$SOCKMAKER" ] || skip "needs $SOCKMAKER (built by make check)"
 PAGE_SIZE=$(getconf PAGESIZE)
 
-NETNS_NAMES=""
-MAKER_PIDS=""
-NETNS_SEQ=0
-
-# Our socket makers first, then our namespaces, then lib.sh's cleanup.
-cleanup_sockstat() {
-	local pid ns
-	for pid in $MAKER_PIDS; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in $MAKER_PIDS; do
-		for _ in $(seq 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	for ns in $NETNS_NAMES; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	cleanup
-}
-trap cleanup_sockstat EXIT
-
-# netns_new: a fresh namespace with loopback up, named in NS.
-netns_new() {
-	NETNS_SEQ=$((NETNS_SEQ + 1))
-	NS="proclens-$TEST_NAME-$$-$NETNS_SEQ"
-	ip netns add "$NS" || return 1
-	NETNS_NAMES="$NS $NETNS_NAMES"
-	ip -n "$NS" link set lo up
-}
-
 # maker_start NS KIND...: hold sockets of these kinds in NS until the test ends.
 maker_start() {
 	local ns=$1 out
@@ -54,7 +20,7 @@ maker_start() {
 	out=$(mktemp /tmp/proclens-sockmaker.XXXXXX)
 	CLEANUP_FILES="$out $CLEANUP_FILES"
 	ip netns exec "$ns" "$SOCKMAKER" -t 300 "$@" >"$out" 2>&1 &
-	MAKER_PIDS="$! $MAKER_PIDS"
+	CLEANUP_PIDS="$! $CLEANUP_PIDS"
 	wait_for 100 grep -q '^ready$' "$out" || { cat "$out"; return 1; }
 }
 
@@ -64,13 +30,6 @@ field() {
 		'$1 == l { for (i = 2; i < NF; i += 2) if ($i == k) print $(i + 1) }'
 }
 
-# ns_exec NS COMMAND...: run in NS. nsenter rather than ip netns exec: ip's
-# own netlink sockets, freed after it execs, would still count in "used".
-ns_exec() {
-	local ns=$1
-	shift
-	nsenter --net="/run/netns/$ns" "$@"
-}
 
 # in_ns NS FILE: the virtual file as a process of NS reads it.
 in_ns() {
