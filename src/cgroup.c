@@ -409,6 +409,13 @@ ssize_t cgroup_read_file(const struct cgroup_hierarchy *h, const char *cgroup_pa
 	if (len != -ENOENT)
 		return len;
 	fd = openat(h->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		/* Out of descriptors: give back one we keep, and try once more. */
+		pthread_rwlock_wrlock(&h->files->lock);
+		fd_cache_evict_oldest(h->files);
+		pthread_rwlock_unlock(&h->files->lock);
+		fd = openat(h->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	}
 	if (fd < 0)
 		return -errno;
 	len = strutil_pread_file(fd, buf, size);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
@@ -180,6 +181,21 @@ static int prepare_mountpoint(const char *mountpoint, char *resolved)
 	return 0;
 }
 
+/*
+ * proclens keeps up to 1,024 cgroup files and a netlink socket per reader
+ * namespace open, beyond the files readers hold open: take the hard limit.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit limit;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+		limit.rlim_cur = limit.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &limit) < 0)
+			log_info("cannot raise the open file limit: %m");
+	}
+}
+
 static int write_pidfile(const char *path)
 {
 	FILE *f = fopen(path, "we");
@@ -274,6 +290,7 @@ int main(int argc, char **argv)
 	if (prepare_mountpoint(opts.mountpoint, mountpoint) < 0)
 		return 1;
 
+	raise_fd_limit();
 	rc = host_open(&host);
 	if (rc < 0) {
 		fprintf(stderr, "proclens: cannot open the host's /proc and cgroups: %s\n",
