@@ -83,6 +83,17 @@ wait "$top_pid"
 check "a running top first sees 256 MiB" "256.0" "$(awk '/^MiB Mem/ {print $4; exit}' "$top_out")"
 check "... then the new 320 MiB" "320.0" "$(awk '/^MiB Mem/ {v = $4} END {print v}' "$top_out")"
 
+# --- a cgroup removed and made again under the same name ---------------------
+# proclens keeps cgroup files open between reads; the new cgroup's must be read.
+cg_create "$top_cg" reborn
+reborn=$CG_DIR
+cg_set_limit "$reborn" $((256 * MiB))
+check "before: the first cgroup's limit" 262144 "$(meminfo_in "$reborn" MemTotal)"
+wait_for 50 rmdir "$reborn"
+mkdir "$reborn"
+cg_set_limit "$reborn" $((128 * MiB))
+check "after: the new cgroup's limit, not the removed one's" 131072 "$(meminfo_in "$reborn" MemTotal)"
+
 # --- the host's own view ----------------------------------------------------
 check "a reader without a limit gets the host's MemTotal" \
 	"$(meminfo_kb /proc/meminfo MemTotal)" "$(meminfo_in "$top_cg" MemTotal)"
