@@ -1,5 +1,6 @@
 # lib.sh - helpers shared by the benchmark scripts; sourced, never run.
-# BENCH_NAME prefixes every message.
+# BENCH_NAME prefixes every message. What a script registers in the
+# CLEANUP_* lists is undone on exit, failed or not.
 
 say() {
 	echo "$BENCH_NAME: $*"
@@ -26,3 +27,38 @@ stop_pid() {
 	kill -9 "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 }
+
+CLEANUP_PIDS=""
+CLEANUP_NETNS=""
+CLEANUP_MOUNTS=""
+CLEANUP_CGROUPS=""
+CLEANUP_FILES=""
+
+cleanup() {
+	local pid ns mnt cg file IFS=$' \t\n'
+	for pid in $CLEANUP_PIDS; do
+		stop_pid "$pid"
+	done
+	# Children before the parent namespace they were made from.
+	for ns in $CLEANUP_NETNS; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	for mnt in $CLEANUP_MOUNTS; do
+		grep -q " $mnt " /proc/self/mountinfo && umount -l "$mnt"
+		rmdir "$mnt" 2>/dev/null
+	done
+	# Deepest first; a cgroup empties as soon as its readers have exited.
+	for cg in $CLEANUP_CGROUPS; do
+		for _ in $(seq 50); do
+			[ -d "$cg" ] || break
+			rmdir "$cg" 2>/dev/null && break
+			sleep 0.1
+		done
+		[ -d "$cg" ] && say "warning: cannot remove cgroup $cg" >&2
+	done
+	for file in $CLEANUP_FILES; do
+		rm -f "$file"
+	done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP

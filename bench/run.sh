@@ -28,38 +28,8 @@ TARGET_VS_TRIVIAL=0.8
 TARGET_VS_LXCFS=2.5
 TARGET_RSS_KB=8192
 
-CLEANUP_PIDS=""
-CLEANUP_MOUNTS=""
-CLEANUP_CGROUPS=""
-CLEANUP_FILES=""
-
 BENCH_NAME=bench
 . "$(dirname "$0")/lib.sh"
-
-cleanup() {
-	local pid mnt cg file
-	for pid in $CLEANUP_PIDS; do
-		stop_pid "$pid"
-	done
-	for mnt in $CLEANUP_MOUNTS; do
-		grep -q " $mnt " /proc/self/mountinfo && umount -l "$mnt"
-		rmdir "$mnt" 2>/dev/null
-	done
-	# Deepest first; a cgroup empties as soon as its readers have exited.
-	for cg in $CLEANUP_CGROUPS; do
-		for _ in $(seq 50); do
-			[ -d "$cg" ] || break
-			rmdir "$cg" 2>/dev/null && break
-			sleep 0.1
-		done
-		[ -d "$cg" ] && say "warning: cannot remove cgroup $cg" >&2
-	done
-	for file in $CLEANUP_FILES; do
-		rm -f "$file"
-	done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
 
 [ "$(id -u)" = 0 ] || skip "needs root (run 'make bench' as root)"
 [ -c /dev/fuse ] || skip "needs /dev/fuse"

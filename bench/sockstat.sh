@@ -27,33 +27,8 @@ LARGE=10000
 TARGET_RATIO=10
 OWN_HASH_BUCKETS=1024
 
-CLEANUP_PIDS=""
-CLEANUP_NETNS=""
-CLEANUP_MOUNTS=""
-CLEANUP_FILES=""
-
 BENCH_NAME=bench-sockstat
 . "$(dirname "$0")/lib.sh"
-
-cleanup() {
-	local pid ns mnt file IFS=$' \t\n'
-	for pid in $CLEANUP_PIDS; do
-		stop_pid "$pid"
-	done
-	# Children before the parent namespace they were made from.
-	for ns in $CLEANUP_NETNS; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	for mnt in $CLEANUP_MOUNTS; do
-		grep -q " $mnt " /proc/self/mountinfo && umount -l "$mnt"
-		rmdir "$mnt" 2>/dev/null
-	done
-	for file in $CLEANUP_FILES; do
-		rm -f "$file"
-	done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
 
 [ "$(id -u)" = 0 ] || skip "needs root (run 'make bench-sockstat' as root)"
 [ -c /dev/fuse ] || skip "needs /dev/fuse"

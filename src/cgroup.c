@@ -403,8 +403,6 @@ ssize_t cgroup_read_file(const struct cgroup_hierarchy *h, const char *cgroup_pa
 		     cgroup_path[0] ? "/" : "", file);
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return -ENAMETOOLONG;
-	if (!h->files)
-		return strutil_read_file(h->dirfd, rel, buf, size);
 	len = fd_cache_read(h->files, rel, buf, size);
 	if (len != -ENOENT)
 		return len;
