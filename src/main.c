@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -291,6 +292,12 @@ int main(int argc, char **argv)
 		return 1;
 
 	raise_fd_limit();
+	/*
+	 * Debian 12's kernel has transparent huge pages "always": the daemon's
+	 * few hundred KiB of heap then grows by a whole 2 MiB page at a time.
+	 */
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
+		log_debug("cannot opt out of transparent huge pages: %m");
 	rc = host_open(&host);
 	if (rc < 0) {
 		fprintf(stderr, "proclens: cannot open the host's /proc and cgroups: %s\n",

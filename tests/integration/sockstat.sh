@@ -183,12 +183,14 @@ check_true "namespaces: 100 warm-up reads" read_in_new_namespaces 100
 wait_for 100 fds_back_to "$FDS_START"
 FDS_BEFORE=$(daemon_fds)
 RSS_BEFORE=$(daemon_rss_kb)
+THREADS_BEFORE=$(awk '$1 == "Threads:" {print $2}' "/proc/$DAEMON_PID/status")
 check_true "namespaces: $(scaled 1000) reads" read_in_new_namespaces "$(scaled 1000)"
 check_true "namespaces: sockets released once the namespaces are gone" \
 	wait_for 100 fds_back_to "$FDS_BEFORE"
 echo "# daemon descriptors: $FDS_START at start, $FDS_BEFORE before, $(daemon_fds) after"
 RSS_AFTER=$(daemon_rss_kb)
-echo "# daemon RSS: $RSS_BEFORE kB before, $RSS_AFTER kB after"
+echo "# daemon RSS: $RSS_BEFORE kB before, $RSS_AFTER kB after;" \
+	"threads: $THREADS_BEFORE before, $(awk '$1 == "Threads:" {print $2}' "/proc/$DAEMON_PID/status") after"
 check_true "namespaces: memory grew by less than 1 MiB" \
 	[ $((RSS_AFTER - RSS_BEFORE)) -lt 1024 ]
 
