@@ -29,7 +29,19 @@ struct reader {
 	bool has_net_ns;
 	int net_ns_fd;
 	struct netns_id net_ns;
+	/*
+	 * With READER_NET_NAMESPACE: the reader's own /proc/<pid>/net/sockstat
+	 * and sockstat6, opened at open time. An open proc_net file holds its
+	 * namespace, so they keep serving once the opener has exited (a
+	 * descriptor inherited by a child, a thread pool). sockstat6_fd is -1
+	 * on a kernel without IPv6.
+	 */
+	int sockstat_fd;
+	int sockstat6_fd;
 };
+
+/* A reader that holds nothing yet, for pid; reader_release() accepts it. */
+void reader_init(struct reader *reader, pid_t pid);
 
 /*
  * Resolve what `needs` asks for about pid, at open time while the opener is
@@ -39,13 +51,8 @@ struct reader {
 int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 		    struct reader *reader);
 
-/* Release what reader_identify() took; accepts a reader it never filled. */
+/* Release what reader_identify() took; accepts a reader from reader_init(). */
 void reader_release(struct reader *reader);
 
-/*
- * Whether pid is still a process of the reader's network namespace: a file
- * read from /proc/<pid>/net is then the namespace's own.
- */
-bool reader_pid_in_net_ns(const struct host *host, const struct reader *reader);
 
 #endif

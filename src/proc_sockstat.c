@@ -193,56 +193,23 @@ void sockstat_inuse_parse(const char *sockstat, const char *sockstat6, struct ne
 	inuse->udplite6 = sockstat_inuse_of(sockstat6, "UDPLITE6:");
 }
 
-/*
- * The reader's own /proc/<pid>/net/<name>: the kernel's per-namespace
- * figures. The pid is checked afterwards: had the reader gone and its pid
- * been reused, the file would be another namespace's.
- */
-static ssize_t sockstat_read_own(const struct host *host, const struct reader *reader,
-				 const char *name, char *text, size_t size)
-{
-	char path[64];
-	ssize_t len;
-
-	if (!reader->has_net_ns)
-		return -EINVAL;
-	snprintf(path, sizeof(path), "%d/net/%s", (int)reader->pid, name);
-	len = strutil_read_file(host->proc_fd, path, text, size);
-	if (len == -ENOENT || len == -ESRCH)
-		return -ESRCH;
-	if (len >= 0 && !reader_pid_in_net_ns(host, reader))
-		return -ESRCH;
-	return len;
-}
-
 /* The diagnostic socket proclens keeps in each reader namespace. */
 #define SOCKSTAT_OWN_SOCKETS 1
 
 /*
  * The reader's own sockstat into own and sockstat6 into own6 (empty if the
- * kernel has no IPv6), read back to back and checked against pid reuse once.
+ * kernel has no IPv6): the kernel's per-namespace figures, from the files
+ * opened when the reader opened ours.
  */
-static int sockstat_read_own_pair(const struct host *host, const struct reader *reader,
-				  char *own, size_t own_size, char *own6, size_t own6_size)
+static int sockstat_read_own_pair(const struct reader *reader, char *own, size_t own_size,
+				  char *own6, size_t own6_size)
 {
-	char path[64];
-	ssize_t len;
+	ssize_t len = strutil_pread_file(reader->sockstat_fd, own, own_size);
 
-	snprintf(path, sizeof(path), "%d/net/sockstat", (int)reader->pid);
-	len = strutil_read_file(host->proc_fd, path, own, own_size);
-	if (len >= 0) {
-		snprintf(path, sizeof(path), "%d/net/sockstat6", (int)reader->pid);
-		len = strutil_read_file(host->proc_fd, path, own6, own6_size);
-		/* No such file while sockstat was there: a kernel without IPv6. */
-		if (len == -ENOENT) {
-			own6[0] = '\0';
-			len = 0;
-		}
-	}
-	if (len == -ENOENT || len == -ESRCH)
-		return -ESRCH;
-	if (len >= 0 && !reader_pid_in_net_ns(host, reader))
-		return -ESRCH;
+	if (len >= 0 && reader->sockstat6_fd >= 0)
+		len = strutil_pread_file(reader->sockstat6_fd, own6, own6_size);
+	else
+		own6[0] = '\0';
 	return len < 0 ? (int)len : 0;
 }
 
@@ -266,7 +233,7 @@ static int sockstat_gather(const struct host *host, const struct reader *reader,
 	if (rc < 0)
 		return rc;
 	/* Read while the diagnostic socket exists: "sockets: used" counts it. */
-	rc = sockstat_read_own_pair(host, reader, own, own_size, own6, sizeof(own6));
+	rc = sockstat_read_own_pair(reader, own, own_size, own6, sizeof(own6));
 	if (rc == 0) {
 		sockstat_inuse_parse(own, own6[0] ? own6 : NULL, &inuse);
 		rc = netns_members(entry, reader->pid, &pids, &pid_count);
@@ -291,7 +258,7 @@ static int sockstat_vfile_render(const struct host *host, const struct reader *r
 
 	/* The host's namespace: its host-wide figures are its own. */
 	if (host_netns_id_equal(&reader->net_ns, &host->net_ns)) {
-		len = sockstat_read_own(host, reader, "sockstat", own, sizeof(own));
+		len = strutil_pread_file(reader->sockstat_fd, own, sizeof(own));
 		return len < 0 ? (int)len : buf_append(out, own, (size_t)len);
 	}
 	rc = sockstat_gather(host, reader, own, sizeof(own), &counts);
@@ -315,7 +282,9 @@ static int sockstat6_vfile_render(const struct host *host, const struct reader *
 	char own[4096];
 	ssize_t len;
 
-	len = sockstat_read_own(host, reader, "sockstat6", own, sizeof(own));
+	if (reader->sockstat6_fd < 0)
+		return -ENOENT;
+	len = strutil_pread_file(reader->sockstat6_fd, own, sizeof(own));
 	if (len < 0)
 		return (int)len;
 	return buf_append(out, own, (size_t)len);

@@ -30,7 +30,27 @@ static int reader_open_net_ns(const struct host *host, struct reader *reader)
 	reader->net_ns.ino = st.st_ino;
 	reader->net_ns_fd = fd;
 	reader->has_net_ns = true;
+
+	snprintf(path, sizeof(path), "%d/net/sockstat", (int)reader->pid);
+	reader->sockstat_fd = openat(host->proc_fd, path, O_RDONLY | O_CLOEXEC);
+	if (reader->sockstat_fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	snprintf(path, sizeof(path), "%d/net/sockstat6", (int)reader->pid);
+	reader->sockstat6_fd = openat(host->proc_fd, path, O_RDONLY | O_CLOEXEC);
+	/* No sockstat6 beside a sockstat: a kernel without IPv6. */
+	if (reader->sockstat6_fd < 0 && errno != ENOENT)
+		return -errno;
 	return 0;
+}
+
+void reader_init(struct reader *reader, pid_t pid)
+{
+	reader->pid = pid;
+	reader->memory_cgroup = NULL;
+	reader->has_net_ns = false;
+	reader->net_ns_fd = -1;
+	reader->sockstat_fd = -1;
+	reader->sockstat6_fd = -1;
 }
 
 int reader_identify(const struct host *host, pid_t pid, unsigned needs,
@@ -38,10 +58,7 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 {
 	int rc;
 
-	reader->pid = pid;
-	reader->memory_cgroup = NULL;
-	reader->has_net_ns = false;
-	reader->net_ns_fd = -1;
+	reader_init(reader, pid);
 	if ((needs & READER_MEMORY_CGROUP) && host->memory.version != CGROUP_NONE) {
 		char path[PATH_MAX];
 
@@ -75,16 +92,12 @@ void reader_release(struct reader *reader)
 	reader->memory_cgroup = NULL;
 	if (reader->has_net_ns)
 		close(reader->net_ns_fd);
+	if (reader->sockstat_fd >= 0)
+		close(reader->sockstat_fd);
+	if (reader->sockstat6_fd >= 0)
+		close(reader->sockstat6_fd);
 	reader->has_net_ns = false;
 	reader->net_ns_fd = -1;
-}
-
-bool reader_pid_in_net_ns(const struct host *host, const struct reader *reader)
-{
-	struct netns_id now;
-	char path[64];
-
-	snprintf(path, sizeof(path), "%d/ns/net", (int)reader->pid);
-	return reader->has_net_ns && host_netns_id_at(host->proc_fd, path, &now) == 0 &&
-	       host_netns_id_equal(&now, &reader->net_ns);
+	reader->sockstat_fd = -1;
+	reader->sockstat6_fd = -1;
 }
