@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+struct buf;
 
 /*
  * Parse an unsigned decimal number from s[0..len). Surrounding blanks and one
@@ -21,11 +24,19 @@ int strutil_parse_u64(const char *s, size_t len, uint64_t *out);
 ssize_t strutil_read_file(int dirfd, const char *path, char *buf, size_t size);
 
 /*
- * The same from an open file, from offset 0 (pread(2)): kernel seq files
- * generate their content afresh for a read at 0, so a kept-open fd serves
- * every render without a path walk.
+ * The same from an open file, from offset 0 (pread(2)) until pread returns
+ * 0: kernel seq files generate their content afresh for a read at 0, so a
+ * kept-open fd serves every render without a path walk, and return at most
+ * a page per call, so a short read is not the end.
  */
 ssize_t strutil_pread_file(int fd, char *buf, size_t size);
+
+/*
+ * The whole of an open file from offset 0 until end of file into out, which
+ * is emptied first and grows as needed (NUL-terminated): for files with no
+ * size bound. Returns the length or -errno; out keeps what was read.
+ */
+ssize_t strutil_pread_buf(int fd, struct buf *out);
 
 /*
  * One key looked up in a "key value" text (cgroup memory.stat, "key: value kB"

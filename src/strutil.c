@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "strutil.h"
 
 static bool is_blank(char c)
@@ -41,23 +42,24 @@ ssize_t strutil_pread_file(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
 
+	if (size == 0)
+		return -EFBIG;
 	/*
-	 * seq_file (proc, cgroup files) and regular files fill a read as far as
-	 * they have data, so a short read is the end; only a full one needs
-	 * another look. This halves the system calls of a render.
+	 * Read until pread(2) returns 0: seq_file (proc, cgroup files) returns
+	 * at most a page or one record per call, so a short read is not the end
+	 * of a file such as mountinfo or /proc/net/tcp.
 	 */
 	while (len < size - 1) {
-		size_t want = size - 1 - len;
-		ssize_t n = pread(fd, buf + len, want, (off_t)len);
+		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		len += (size_t)n;
-		if ((size_t)n < want)
+		if (n == 0)
 			break;
+		len += (size_t)n;
 	}
 	if (len == size - 1) {
 		char probe;
@@ -67,6 +69,31 @@ ssize_t strutil_pread_file(int fd, char *buf, size_t size)
 	}
 	buf[len] = '\0';
 	return (ssize_t)len;
+}
+
+ssize_t strutil_pread_buf(int fd, struct buf *out)
+{
+	buf_reset(out);
+	for (;;) {
+		ssize_t n;
+		int rc;
+
+		/* At least a page of room per call: seq_file's usual size. */
+		rc = buf_reserve(out, 4096);
+		if (rc < 0)
+			return rc;
+		n = pread(fd, out->data + out->len, out->cap - out->len - 1, (off_t)out->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+	}
+	out->data[out->len] = '\0';
+	return (ssize_t)out->len;
 }
 
 ssize_t strutil_read_file(int dirfd, const char *path, char *buf, size_t size)

@@ -1,11 +1,13 @@
-/* check_strutil.c - strict number parsing, small-file reading and key lookup. */
+/* check_strutil.c - strict number parsing, whole-file reading and key lookup. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "strutil.h"
 
 /* Parse a NUL-terminated string with strutil_parse_u64. */
@@ -204,6 +206,153 @@ START_TEST(test_read_file_empty_gives_empty_string)
 }
 END_TEST
 
+/* 1000 lines "line 0001\n" to "line 1000\n": 10,000 bytes, more than a page. */
+#define LINES_FIXTURE FIXTURES_DIR "/text/1000-lines"
+
+START_TEST(test_pread_file_reads_more_than_a_page)
+{
+	static char buf[16384];
+	int fd = open(LINES_FIXTURE, O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(strutil_pread_file(fd, buf, sizeof(buf)), 10000);
+	ck_assert_int_eq(strncmp(buf, "line 0001\n", 10), 0);
+	ck_assert_str_eq(buf + 9990, "line 1000\n");
+	close(fd);
+}
+END_TEST
+
+/* Make /proc/self/maps several pages long: 600 mappings that cannot merge. */
+static void *map_many(size_t pages)
+{
+	char *area = mmap(NULL, pages * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ck_assert_ptr_ne(area, MAP_FAILED);
+	for (size_t i = 0; i < pages; i += 2)
+		ck_assert_int_eq(mprotect(area + i * 4096, 4096, PROT_READ), 0);
+	return area;
+}
+
+/* The reference: read(2) until it returns 0. */
+static size_t read_to_eof(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	while ((n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	ck_assert_int_eq(n, 0);
+	buf[len] = '\0';
+	close(fd);
+	return len;
+}
+
+START_TEST(test_pread_file_reads_seq_file_past_short_reads)
+{
+	/* Static: no allocation may add a mapping between the two reads. */
+	static char expected[1 << 20], got[1 << 20];
+	void *area = map_many(600);
+	size_t len;
+	int fd;
+
+	len = read_to_eof("/proc/self/maps", expected, sizeof(expected));
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	/* seq_file returns about a page per call: one pread is not the file. */
+	ck_assert_int_lt(pread(fd, got, sizeof(got), 0), (ssize_t)len);
+	ck_assert_int_eq(strutil_pread_file(fd, got, sizeof(got)), (ssize_t)len);
+	ck_assert_str_eq(got, expected);
+	close(fd);
+	munmap(area, 600 * 4096);
+}
+END_TEST
+
+START_TEST(test_pread_file_too_big_for_buffer_is_efbig)
+{
+	static char buf[10000];
+	int fd = open(LINES_FIXTURE, O_RDONLY | O_CLOEXEC);
+
+	/* 9,999 bytes and the NUL fit; the 10,000th byte does not. */
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(strutil_pread_file(fd, buf, sizeof(buf)), -EFBIG);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_pread_buf_reads_more_than_a_page)
+{
+	struct buf b = BUF_INIT;
+	int fd = open(LINES_FIXTURE, O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(strutil_pread_buf(fd, &b), 10000);
+	ck_assert_uint_eq(b.len, 10000);
+	ck_assert_str_eq(b.data + 9990, "line 1000\n");
+	close(fd);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_pread_buf_replaces_previous_content)
+{
+	struct buf b = BUF_INIT;
+	int fd = open(FIXTURES_DIR "/v2/cgroup/system.slice/web.service/memory.max",
+		      O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(buf_append(&b, "old content", 11), 0);
+	ck_assert_int_eq(strutil_pread_buf(fd, &b), 10);
+	ck_assert_str_eq(b.data, "268435456\n");
+	close(fd);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_pread_buf_empty_file_gives_empty_string)
+{
+	struct buf b = BUF_INIT;
+	int fd = open(FIXTURES_DIR "/bad/meminfo/empty", O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(strutil_pread_buf(fd, &b), 0);
+	ck_assert_str_eq(b.data, "");
+	close(fd);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_pread_buf_reads_seq_file_past_short_reads)
+{
+	static char expected[1 << 20];
+	struct buf b = BUF_INIT;
+	void *area = map_many(600);
+	size_t len;
+	int fd;
+
+	/* Grown to the size first, so that no allocation maps memory in between. */
+	ck_assert_int_eq(buf_reserve(&b, sizeof(expected)), 0);
+	len = read_to_eof("/proc/self/maps", expected, sizeof(expected));
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(strutil_pread_buf(fd, &b), (ssize_t)len);
+	ck_assert_str_eq(b.data, expected);
+	close(fd);
+	munmap(area, 600 * 4096);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_pread_buf_bad_fd_is_ebadf)
+{
+	struct buf b = BUF_INIT;
+
+	ck_assert_int_eq(strutil_pread_buf(-1, &b), -EBADF);
+	buf_free(&b);
+}
+END_TEST
+
 static const char stat_text[] =
 	"anon 41943040\n"
 	"file 52428800\n"
@@ -349,6 +498,17 @@ static Suite *strutil_suite(void)
 	tcase_add_test(tc, test_read_file_too_big_is_efbig);
 	tcase_add_test(tc, test_read_file_missing_is_enoent);
 	tcase_add_test(tc, test_read_file_empty_gives_empty_string);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pread");
+	tcase_add_test(tc, test_pread_file_reads_more_than_a_page);
+	tcase_add_test(tc, test_pread_file_reads_seq_file_past_short_reads);
+	tcase_add_test(tc, test_pread_file_too_big_for_buffer_is_efbig);
+	tcase_add_test(tc, test_pread_buf_reads_more_than_a_page);
+	tcase_add_test(tc, test_pread_buf_replaces_previous_content);
+	tcase_add_test(tc, test_pread_buf_empty_file_gives_empty_string);
+	tcase_add_test(tc, test_pread_buf_reads_seq_file_past_short_reads);
+	tcase_add_test(tc, test_pread_buf_bad_fd_is_ebadf);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("parse_keys");
