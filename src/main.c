@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "fs.h"
 #include "host.h"
 #include "log.h"
@@ -275,6 +276,7 @@ int main(int argc, char **argv)
 	struct fuse_session *se;
 	struct fs *fs;
 	int ready_fd = -1, rc, exit_status = 1;
+	char caps_error[256];
 	static char fuse_options[] =
 		"ro,allow_other,default_permissions,fsname=proclens,subtype=proclens";
 	static char dash_o[] = "-o", dash_d[] = "-d";
@@ -337,6 +339,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "proclens: %s: %s\n", opts.pidfile, strerror(-rc));
 		report_ready(ready_fd, 1);
 		goto out_unmount;
+	}
+	/*
+	 * Start-up is done: drop every capability serving does not need, for
+	 * good. Here, while this is the only thread (capabilities are per
+	 * thread; libfuse's workers inherit this one's), and before readiness
+	 * is reported, so that a failure is the starting command's exit 1.
+	 */
+	if (caps_drop(caps_error, sizeof(caps_error)) < 0) {
+		fprintf(stderr, "proclens: cannot drop capabilities: %s\n", caps_error);
+		report_ready(ready_fd, 1);
+		goto out_remove_pidfile;
 	}
 	report_ready(ready_fd, 0);
 	log_info("serving %s", mountpoint);
