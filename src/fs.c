@@ -1,16 +1,21 @@
 /* fs.c - the FUSE side: the tree of virtual files and the low-level operations. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "access.h"
+#include "budget.h"
 #include "buf.h"
 #include "fs.h"
 #include "log.h"
@@ -18,49 +23,146 @@
 #include "reader.h"
 #include "vfile.h"
 
-/* The tree never changes while mounted: the kernel may cache it for long. */
+/* The shared tree never changes while mounted: the kernel may cache it for long. */
 #define FS_CACHE_SECONDS 3600.0
 
 /* What readdir says of an entry whose inode is not known yet (fuse.h's value). */
 #define FS_UNKNOWN_INO 0xffffffffu
 
-/* Inode numbers of mirrored entries start here, above the static tree's. */
+/*
+ * Inode numbers. The shared tree's nodes are 1..count, in table order. A
+ * container's copy of node n, below c/<name>/, is FS_CONTAINER_FIRST_INO +
+ * slot * FS_STATIC_MAX + n (its copy of the root is c/<name> itself).
+ * Mirrored entries are numbered from FS_MIRROR_FIRST_INO up, never reused.
+ */
+#define FS_STATIC_MAX 64
+#define FS_CONTAINER_FIRST_INO (UINT64_C(1) << 20)
+#define FS_CONTAINERS_MAX 4096
 #define FS_MIRROR_FIRST_INO (UINT64_C(1) << 32)
+
+/* A container name: 1 to 64 of [A-Za-z0-9_.-], not "." or "..". */
+#define FS_CONTAINER_NAME_MAX 64
+/* Names not looked up for this long are offered back to the kernel when the table fills. */
+#define FS_CONTAINER_IDLE_SECONDS 60
+
+/*
+ * At most this many FUSE workers (of FS_WORKERS) render slow files at once;
+ * the others stay free for every other reader.
+ */
+#define FS_SLOW_WORKERS 4
+
+/* Largest read the kernel asks for (FUSE_MAX_MAX_PAGES pages is more; libfuse caps at this). */
+#define FS_READ_MAX (1024 * 1024)
+
+enum fs_kind {
+	FS_DIR,			/* a directory of the table */
+	FS_FILE,		/* a virtual file */
+	FS_MIRROR_DIR,		/* a directory showing the reader's own /proc/<pid>/<source> */
+	FS_CONTAINERS_DIR,	/* c/: one copy of the tree per name */
+};
 
 struct fs_node {
 	fuse_ino_t parent;
 	char *name;
-	const struct vfile *vfile;	/* NULL for a directory */
-	const struct mirror_dir *mirror; /* a directory showing the reader's own */
+	enum fs_kind kind;
+	const struct vfile *vfile;
+	const struct mirror_dir *mirror;
 };
+
+/* One name below c/, alive while the kernel holds its directory. */
+struct fs_container {
+	bool used;
+	char name[FS_CONTAINER_NAME_MAX + 1];
+	uint64_t nlookup;		/* of its c/<name> directory */
+	time_t last_lookup;
+	int next;			/* in its hash bucket; -1 ends */
+};
+
+#define FS_CONTAINER_BUCKETS 1024
+
+/* Slow renders waiting for a worker, grouped by what they share. */
+struct fs_slow_job;
+struct fs_slow_group;
 
 struct fs {
 	struct host *host;
+	struct fuse_session *se;
 	struct fs_node *nodes;		/* nodes[ino - 1]; ino 1 is the root */
 	size_t count;
+	fuse_ino_t containers_ino;	/* the c/ directory */
 	struct mirror_nodes *mirrored;	/* entries below mirror directories */
+	struct budget *budget;
+	struct netns_id user_ns;	/* the daemon's user namespace */
 	struct timespec mount_time;
+
+	pthread_mutex_t containers_lock;
+	struct fs_container containers[FS_CONTAINERS_MAX];
+	int container_buckets[FS_CONTAINER_BUCKETS];
+	size_t container_count;
+	pthread_t reclaimer;
+	bool reclaimer_started;
+
+	pthread_mutex_t slow_lock;
+	struct fs_slow_group *slow_groups;	/* every group with jobs or a render */
+	struct fs_slow_group *slow_waiting;	/* groups waiting for a worker, oldest first */
+	unsigned slow_running;
+};
+
+/* Where an inode is: a node of the table in a scope, or a mirrored entry. */
+struct fs_loc {
+	unsigned scope;			/* 0: the shared tree; slot + 1: c/<name>/ */
+	const struct fs_node *node;	/* NULL for a mirrored entry */
+	fuse_ino_t node_ino;		/* the table's ino of node */
+	struct mirror_key key;		/* mirrored entries */
+	char path[PATH_MAX];		/* mirrored entries: below /proc/<pid> */
 };
 
 /*
  * One open file: a virtual file with its reader, or a mirrored /proc file
- * opened as the reader (mirror_fd); and the latest render.
+ * opened as the reader (mirror_fd); and the latest render. Counted: the
+ * kernel holds one reference until release, each parked slow read another.
  */
 struct fs_handle {
+	atomic_uint refs;
+	struct fs *fs;
 	const struct vfile *vfile;
 	int mirror_fd;
+	unsigned scope;
 	pthread_mutex_t lock;
 	bool rendered;
+	bool from_open;			/* content rendered at open, not yet read at 0 */
 	struct buf content;
 	struct reader reader;
+	uid_t uid;			/* whose budget it counts in */
+	uint64_t pid_ns;
 };
 
 /* One open mirrored directory: the reader's own, opened at opendir. */
 struct fs_dir {
 	int fd;
 	pthread_mutex_t lock;
-	struct buf listing;
+	uid_t uid;
+	uint64_t pid_ns;
 };
+
+struct fs_slow_job {
+	struct fs_slow_job *next;
+	fuse_req_t req;
+	struct fs_handle *handle;
+	off_t off;
+	size_t size;
+};
+
+struct fs_slow_group {
+	struct fs_slow_group *next;		/* in slow_groups */
+	struct fs_slow_group *next_waiting;	/* in slow_waiting */
+	const struct vfile *vfile;
+	struct netns_id net_ns;
+	struct fs_slow_job *jobs, **jobs_tail;
+	bool running, waiting;
+};
+
+/* --- the table ----------------------------------------------------------- */
 
 static struct fs_node *fs_node(struct fs *fs, fuse_ino_t ino)
 {
@@ -83,12 +185,16 @@ static fuse_ino_t fs_find_child(const struct fs *fs, fuse_ino_t parent,
 static fuse_ino_t fs_add_node(struct fs *fs, fuse_ino_t parent, const char *name,
 			      size_t len, const struct vfile *vfile)
 {
-	struct fs_node *nodes = realloc(fs->nodes, (fs->count + 1) * sizeof(*nodes));
+	struct fs_node *nodes;
 
+	if (fs->count + 1 >= FS_STATIC_MAX)
+		return 0;
+	nodes = realloc(fs->nodes, (fs->count + 1) * sizeof(*nodes));
 	if (!nodes)
 		return 0;
 	fs->nodes = nodes;
 	nodes[fs->count].parent = parent;
+	nodes[fs->count].kind = vfile ? FS_FILE : FS_DIR;
 	nodes[fs->count].vfile = vfile;
 	nodes[fs->count].mirror = NULL;
 	nodes[fs->count].name = strndup(name, len);
@@ -117,28 +223,238 @@ static fuse_ino_t fs_add_path(struct fs *fs, const char *path, const struct vfil
 	}
 }
 
+/* --- inode numbers ------------------------------------------------------- */
+
+static fuse_ino_t fs_ino(unsigned scope, fuse_ino_t node_ino)
+{
+	if (scope == 0)
+		return node_ino;
+	return FS_CONTAINER_FIRST_INO + (fuse_ino_t)(scope - 1) * FS_STATIC_MAX + node_ino;
+}
+
+/* Where ino is; -ENOENT for a number that names nothing (any more). */
+static int fs_locate(struct fs *fs, fuse_ino_t ino, struct fs_loc *loc)
+{
+	loc->scope = 0;
+	loc->node = NULL;
+	loc->node_ino = 0;
+	if (ino >= FS_MIRROR_FIRST_INO) {
+		int rc = mirror_nodes_get(fs->mirrored, ino, &loc->key, loc->path,
+					  sizeof(loc->path));
+
+		loc->scope = loc->key.scope;
+		return rc;
+	}
+	if (ino >= FS_CONTAINER_FIRST_INO) {
+		uint64_t rel = ino - FS_CONTAINER_FIRST_INO;
+
+		loc->scope = (unsigned)(rel / FS_STATIC_MAX) + 1;
+		ino = rel % FS_STATIC_MAX;
+		/* A container's tree has no c/ of its own. */
+		if (loc->scope > FS_CONTAINERS_MAX || ino == fs->containers_ino)
+			return -ENOENT;
+	}
+	loc->node = fs_node(fs, ino);
+	loc->node_ino = ino;
+	return loc->node ? 0 : -ENOENT;
+}
+
+int fs_reply_errno(int rc)
+{
+	switch (-rc) {
+	case ENOMEM:
+	case EACCES:
+	case EPERM:
+	case ENOENT:
+	case EROFS:
+	case ENOTDIR:
+	case EISDIR:
+	case ENAMETOOLONG:
+	case EMFILE:
+	case ENFILE:
+	case ENOSPC:
+		return -rc;
+	case ESRCH:
+		/* The reader is gone: nothing to show it. */
+		return ENOENT;
+	default:
+		/* Malformed host files, vanished cgroups: the reader sees an I/O error. */
+		return EIO;
+	}
+}
+
+static void fs_reply_error(fuse_req_t req, int rc)
+{
+	fuse_reply_err(req, fs_reply_errno(rc));
+}
+
+/* --- containers ----------------------------------------------------------- */
+
+static bool fs_container_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > FS_CONTAINER_NAME_MAX || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static size_t fs_container_bucket(const char *name)
+{
+	uint32_t hash = 2166136261u;
+
+	for (; *name; name++)
+		hash = (hash ^ (unsigned char)*name) * 16777619u;
+	return hash % FS_CONTAINER_BUCKETS;
+}
+
+static void *fs_reclaimer_run(void *arg);
+
+/*
+ * Ask the kernel to forget names nobody looked up for a while: it drops the
+ * dentries nobody uses, and their forgets free the slots. A name in use (a
+ * bind mount, an open file) stays. Runs in its own thread: invalidating an
+ * entry takes the c/ directory's lock, which a lookup there holds.
+ */
+static void fs_container_offer_back(struct fs *fs)
+{
+	if (fs->reclaimer_started || !fs->se)
+		return;
+	if (pthread_create(&fs->reclaimer, NULL, fs_reclaimer_run, fs) == 0) {
+		pthread_detach(fs->reclaimer);
+		fs->reclaimer_started = true;
+	}
+}
+
+static void *fs_reclaimer_run(void *arg)
+{
+	struct fs *fs = arg;
+	char (*names)[FS_CONTAINER_NAME_MAX + 1] = malloc(FS_CONTAINERS_MAX * sizeof(*names));
+	time_t now = time(NULL);
+	size_t count = 0;
+
+	pthread_mutex_lock(&fs->containers_lock);
+	for (size_t i = 0; names && i < FS_CONTAINERS_MAX; i++)
+		if (fs->containers[i].used &&
+		    now - fs->containers[i].last_lookup >= FS_CONTAINER_IDLE_SECONDS)
+			strcpy(names[count++], fs->containers[i].name);
+	pthread_mutex_unlock(&fs->containers_lock);
+	for (size_t i = 0; i < count; i++)
+		fuse_lowlevel_notify_inval_entry(fs->se, fs->containers_ino, names[i],
+						 strlen(names[i]));
+	free(names);
+	pthread_mutex_lock(&fs->containers_lock);
+	fs->reclaimer_started = false;
+	pthread_mutex_unlock(&fs->containers_lock);
+	log_debug("offered %zu idle container names back to the kernel", count);
+	return NULL;
+}
+
+/* The slot of name, made if new, with one more lookup counted. */
+static int fs_container_ref(struct fs *fs, const char *name, unsigned *scope)
+{
+	size_t bucket = fs_container_bucket(name);
+	int i, rc = 0;
+
+	pthread_mutex_lock(&fs->containers_lock);
+	for (i = fs->container_buckets[bucket]; i >= 0; i = fs->containers[i].next)
+		if (strcmp(fs->containers[i].name, name) == 0)
+			break;
+	if (i < 0) {
+		for (i = 0; i < FS_CONTAINERS_MAX && fs->containers[i].used; i++)
+			;
+		if (fs->container_count >= FS_CONTAINERS_MAX * 3 / 4)
+			fs_container_offer_back(fs);
+		if (i == FS_CONTAINERS_MAX) {
+			log_error("%d container names in use: c/%s refused", FS_CONTAINERS_MAX, name);
+			rc = -ENOSPC;
+			goto out_unlock;
+		}
+		fs->containers[i].used = true;
+		strcpy(fs->containers[i].name, name);
+		fs->containers[i].nlookup = 0;
+		fs->containers[i].next = fs->container_buckets[bucket];
+		fs->container_buckets[bucket] = i;
+		fs->container_count++;
+	}
+	fs->containers[i].nlookup++;
+	fs->containers[i].last_lookup = time(NULL);
+	*scope = (unsigned)i + 1;
+out_unlock:
+	pthread_mutex_unlock(&fs->containers_lock);
+	return rc;
+}
+
+static void fs_container_forget(struct fs *fs, unsigned scope, uint64_t nlookup)
+{
+	struct fs_container *c = &fs->containers[scope - 1];
+	int *link;
+
+	pthread_mutex_lock(&fs->containers_lock);
+	if (c->used) {
+		c->nlookup -= nlookup < c->nlookup ? nlookup : c->nlookup;
+		if (c->nlookup == 0) {
+			link = &fs->container_buckets[fs_container_bucket(c->name)];
+			while (*link != (int)(scope - 1))
+				link = &fs->containers[*link].next;
+			*link = c->next;
+			c->used = false;
+			c->name[0] = '\0';
+			fs->container_count--;
+		}
+	}
+	pthread_mutex_unlock(&fs->containers_lock);
+}
+
+/* --- creating and destroying ---------------------------------------------- */
+
 struct fs *fs_create(struct host *host)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
+	struct budget_limits limits;
+	struct rlimit nofile;
+	fuse_ino_t ino;
 
 	if (!fs)
 		return NULL;
 	fs->host = host;
+	pthread_mutex_init(&fs->containers_lock, NULL);
+	pthread_mutex_init(&fs->slow_lock, NULL);
+	for (size_t i = 0; i < FS_CONTAINER_BUCKETS; i++)
+		fs->container_buckets[i] = -1;
 	clock_gettime(CLOCK_REALTIME, &fs->mount_time);
+	if (host_netns_id_at(host->proc_fd, "self/ns/user", &fs->user_ns) < 0)
+		fs->user_ns.ino = 0;
 	if (!fs_add_node(fs, 0, "", 0, NULL))
 		goto out_destroy;
 	for (size_t i = 0; i < vfile_count; i++)
 		if (!fs_add_path(fs, vfile_table[i]->path, vfile_table[i]))
 			goto out_destroy;
 	for (size_t i = 0; i < mirror_count; i++) {
-		fuse_ino_t ino = fs_add_path(fs, mirror_table[i].path, NULL);
-
+		ino = fs_add_path(fs, mirror_table[i].path, NULL);
 		if (!ino)
 			goto out_destroy;
+		fs->nodes[ino - 1].kind = FS_MIRROR_DIR;
 		fs->nodes[ino - 1].mirror = &mirror_table[i];
 	}
+	fs->containers_ino = fs_add_path(fs, "c", NULL);
+	if (!fs->containers_ino)
+		goto out_destroy;
+	fs->nodes[fs->containers_ino - 1].kind = FS_CONTAINERS_DIR;
 	fs->mirrored = mirror_nodes_new(FS_MIRROR_FIRST_INO);
-	if (!fs->mirrored)
+	if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
+		nofile.rlim_cur = 1024;
+	budget_default_limits(nofile.rlim_cur, &limits);
+	fs->budget = budget_new(&limits);
+	if (!fs->mirrored || !fs->budget)
 		goto out_destroy;
 	return fs;
 out_destroy:
@@ -154,145 +470,310 @@ void fs_destroy(struct fs *fs)
 		free(fs->nodes[i].name);
 	free(fs->nodes);
 	mirror_nodes_free(fs->mirrored);
+	budget_free(fs->budget);
+	pthread_mutex_destroy(&fs->slow_lock);
+	pthread_mutex_destroy(&fs->containers_lock);
 	free(fs);
 }
 
-int fs_reply_errno(int rc)
+/* --- who asks -------------------------------------------------------------- */
+
+/* The reader's network namespace, for naming mirrored entries. */
+static int fs_reader_net_ns(struct fs *fs, pid_t pid, struct netns_id *id)
 {
-	switch (-rc) {
-	case ENOMEM:
-	case EACCES:
-	case EPERM:
-	case ENOENT:
-	case EROFS:
-	case ENOTDIR:
-	case EISDIR:
-	case ENAMETOOLONG:
-		return -rc;
-	default:
-		/* Malformed host files, vanished cgroups: the reader sees an I/O error. */
-		return EIO;
-	}
+	char path[64];
+	int rc;
+
+	snprintf(path, sizeof(path), "%d/ns/net", (int)pid);
+	rc = host_netns_id_at(fs->host->proc_fd, path, id);
+	return rc == -ENOENT ? -ESRCH : rc;
 }
 
-static void fs_fill_stat(const struct fs *fs, fuse_ino_t ino, struct stat *st)
+/* Take one open file from the budget of the requesting user and pid namespace. */
+static int fs_budget_take(struct fs *fs, fuse_req_t req, uid_t *uid, uint64_t *pid_ns)
 {
-	const struct fs_node *node = &fs->nodes[ino - 1];
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct netns_id ns;
+	char path[64];
+	int rc;
+
+	snprintf(path, sizeof(path), "%d/ns/pid", (int)ctx->pid);
+	rc = host_netns_id_at(fs->host->proc_fd, path, &ns);
+	if (rc < 0)
+		return rc == -ENOENT ? -ESRCH : rc;
+	rc = budget_take(fs->budget, ctx->uid, (uint64_t)ns.ino);
+	if (rc == -EMFILE || rc == -ENFILE)
+		log_info("uid %u, pid %d: open files refused, its share is in use (%s)",
+			 (unsigned)ctx->uid, (int)ctx->pid, rc == -EMFILE ? "per user or namespace" : "total");
+	if (rc == 0) {
+		*uid = ctx->uid;
+		*pid_ns = (uint64_t)ns.ino;
+	}
+	return rc;
+}
+
+/* --- attributes ------------------------------------------------------------ */
+
+static void fs_fill_stat(const struct fs *fs, const struct fs_loc *loc, fuse_ino_t ino,
+			 struct stat *st)
+{
+	const struct fs_node *node = loc->node;
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
-	if (node->vfile) {
+	if (node->kind == FS_FILE) {
 		st->st_mode = S_IFREG | node->vfile->mode;
 		st->st_nlink = 1;
 	} else {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
 		for (size_t i = 1; i < fs->count; i++)
-			if (fs->nodes[i].parent == ino && !fs->nodes[i].vfile)
+			if (fs->nodes[i].parent == loc->node_ino && fs->nodes[i].kind != FS_FILE &&
+			    (loc->scope == 0 || i + 1 != fs->containers_ino))
 				st->st_nlink++;
 	}
-	/* Like /proc: size 0, read until end of file. */
+	/* Like /proc: size 0, read until end of file (containers' files: fs_file_size). */
 	st->st_atim = st->st_mtim = st->st_ctim = fs->mount_time;
 }
 
-/*
- * Mirrored entries: "<pid>/<source path>" in the daemon's proc, for the
- * requesting process. Their path comes from the node, their existence and
- * type from the reader's own /proc: they may differ from reader to reader.
- */
-static int fs_mirror_path(struct fs *fs, fuse_ino_t ino, char *path, size_t size)
+/* Render vfile for the reader pid into out; 0 or -errno. */
+static int fs_render_for(struct fs *fs, const struct vfile *vfile, pid_t pid, struct buf *out)
 {
-	struct fs_node *node = fs_node(fs, ino);
+	struct reader reader;
+	int rc = reader_identify(fs->host, pid, vfile->needs, &reader);
 
-	if (node && node->mirror) {
-		if (strlen(node->mirror->source) >= size)
-			return -ENAMETOOLONG;
-		strcpy(path, node->mirror->source);
-		return 0;
-	}
-	if (!mirror_nodes_owns(fs->mirrored, ino))
-		return -ENOENT;
-	return mirror_nodes_path(fs->mirrored, ino, path, size);
+	if (rc == 0)
+		rc = vfile->render(fs->host, &reader, out);
+	reader_release(&reader);
+	return rc;
 }
 
-static int fs_mirror_stat(struct fs *fs, pid_t pid, const char *path, fuse_ino_t ino,
+/*
+ * How long fd's file is now: read through to its end. Sizes a container's
+ * copy of a mirrored file, whose kernel file reports 0.
+ */
+static ssize_t fs_measure_fd(int fd)
+{
+	char chunk[16384];
+	off_t len = 0;
+
+	for (;;) {
+		ssize_t n = pread(fd, chunk, sizeof(chunk), len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return (ssize_t)len;
+		len += n;
+	}
+}
+
+/* A mirrored entry's attributes as the reader's own /proc shows them. */
+static int fs_mirror_stat(struct fs *fs, pid_t pid, const struct fs_loc *loc, fuse_ino_t ino,
 			  struct stat *st)
 {
 	char rel[PATH_MAX + 32];
 	struct stat real;
 
-	snprintf(rel, sizeof(rel), "%d/%s", (int)pid, path);
+	snprintf(rel, sizeof(rel), "%d/%s", (int)pid, loc->path);
 	if (pid <= 0 || fstatat(fs->host->proc_fd, rel, &real, AT_SYMLINK_NOFOLLOW) < 0)
 		return -ENOENT;
 	if (!S_ISDIR(real.st_mode) && !S_ISREG(real.st_mode))
 		return -ENOENT;
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
-	st->st_mode = (real.st_mode & S_IFMT) | (S_ISDIR(real.st_mode) ? 0555 : 0444);
+	/* Its real owner and mode: the kernel checks them (default_permissions). */
+	st->st_mode = real.st_mode & (S_IFMT | 0555);
+	st->st_uid = real.st_uid;
+	st->st_gid = real.st_gid;
 	st->st_nlink = real.st_nlink;
 	st->st_atim = st->st_mtim = st->st_ctim = fs->mount_time;
+	if (loc->scope != 0 && S_ISREG(real.st_mode)) {
+		int fd = openat(fs->host->proc_fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		ssize_t len = fd < 0 ? 0 : fs_measure_fd(fd);
+
+		if (fd >= 0)
+			close(fd);
+		st->st_size = len > 0 ? len : 0;
+	}
 	return 0;
 }
 
-static void fs_mirror_lookup(fuse_req_t req, struct fs *fs, const char *dir_path,
+/*
+ * The attributes of ino for the reader pid. A container's copy of a file
+ * reports its size for this reader now, so that splice(2) and sendfile(2),
+ * which stop at the size, read all of it on every kernel.
+ */
+static int fs_stat(struct fs *fs, pid_t pid, const struct fs_loc *loc, fuse_ino_t ino,
+		   struct stat *st)
+{
+	struct buf content = BUF_INIT;
+	int rc;
+
+	if (!loc->node)
+		return fs_mirror_stat(fs, pid, loc, ino, st);
+	fs_fill_stat(fs, loc, ino, st);
+	if (loc->scope == 0 || loc->node->kind != FS_FILE)
+		return 0;
+	if (loc->node->vfile->size_bound) {
+		struct reader reader;
+		ssize_t bound;
+
+		rc = reader_identify(fs->host, pid, loc->node->vfile->needs, &reader);
+		bound = rc < 0 ? rc : loc->node->vfile->size_bound(fs->host, &reader);
+		reader_release(&reader);
+		if (bound < 0)
+			return (int)bound;
+		st->st_size = (off_t)bound;
+		return 0;
+	}
+	rc = fs_render_for(fs, loc->node->vfile, pid, &content);
+	if (rc == 0)
+		st->st_size = (off_t)content.len;
+	buf_free(&content);
+	return rc;
+}
+
+/* How long the kernel may keep what a reply says. */
+static double fs_timeout(const struct fs_loc *loc)
+{
+	/*
+	 * Mirrored entries: what one reader's namespace holds, another's may
+	 * not. Containers' files: their size follows their content.
+	 */
+	if (!loc->node || (loc->scope != 0 && loc->node->kind == FS_FILE))
+		return 0;
+	return FS_CACHE_SECONDS;
+}
+
+/* --- lookup and forget ------------------------------------------------------ */
+
+static void fs_reply_entry(fuse_req_t req, fuse_ino_t ino, const struct stat *st,
+			   double timeout)
+{
+	struct fuse_entry_param entry;
+
+	memset(&entry, 0, sizeof(entry));
+	entry.ino = ino;
+	entry.attr = *st;
+	entry.attr_timeout = timeout;
+	entry.entry_timeout = timeout;
+	fuse_reply_entry(req, &entry);
+}
+
+static void fs_lookup_mirror(fuse_req_t req, struct fs *fs, const struct fs_loc *dir,
 			     const char *name)
 {
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct fuse_entry_param entry;
-	char path[PATH_MAX];
+	pid_t pid = fuse_req_ctx(req)->pid;
+	struct fs_loc loc;
+	struct stat st;
 	uint64_t ino;
 	int rc;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir_path, name) >= (int)sizeof(path)) {
+	loc.scope = dir->scope;
+	loc.node = NULL;
+	if (snprintf(loc.path, sizeof(loc.path), "%s/%s",
+		     dir->node ? dir->node->mirror->source : dir->path, name) >= (int)sizeof(loc.path)) {
 		fuse_reply_err(req, ENAMETOOLONG);
 		return;
 	}
-	memset(&entry, 0, sizeof(entry));
-	rc = fs_mirror_stat(fs, ctx->pid, path, 0, &entry.attr);
+	loc.key.scope = dir->scope;
+	rc = fs_reader_net_ns(fs, pid, &loc.key.net_ns);
 	if (rc == 0)
-		rc = mirror_nodes_ref(fs->mirrored, path, &ino);
+		rc = fs_mirror_stat(fs, pid, &loc, 0, &st);
+	if (rc == 0)
+		rc = mirror_nodes_ref(fs->mirrored, &loc.key, loc.path, &ino);
 	if (rc < 0) {
-		fuse_reply_err(req, fs_reply_errno(rc));
+		fs_reply_error(req, rc);
 		return;
 	}
-	/* Timeouts 0: what one reader's namespace holds, another's may not. */
-	entry.ino = ino;
-	entry.attr.st_ino = ino;
-	if (fuse_reply_entry(req, &entry) != 0)
+	st.st_ino = ino;
+	if (fuse_reply_entry(req, &(struct fuse_entry_param){ .ino = ino, .attr = st }) != 0)
 		mirror_nodes_forget(fs->mirrored, ino, 1);
+}
+
+static void fs_lookup_container(fuse_req_t req, struct fs *fs, const char *name)
+{
+	struct fs_loc loc = { .node = &fs->nodes[0], .node_ino = FUSE_ROOT_ID };
+	struct fuse_entry_param entry;
+	int rc;
+
+	if (!fs_container_name_valid(name)) {
+		fuse_reply_err(req, strlen(name) > FS_CONTAINER_NAME_MAX ? ENAMETOOLONG : ENOENT);
+		return;
+	}
+	rc = fs_container_ref(fs, name, &loc.scope);
+	if (rc < 0) {
+		fs_reply_error(req, rc);
+		return;
+	}
+	memset(&entry, 0, sizeof(entry));
+	entry.ino = fs_ino(loc.scope, FUSE_ROOT_ID);
+	fs_fill_stat(fs, &loc, entry.ino, &entry.attr);
+	entry.attr_timeout = entry.entry_timeout = FS_CACHE_SECONDS;
+	if (fuse_reply_entry(req, &entry) != 0)
+		fs_container_forget(fs, loc.scope, 1);
 }
 
 static void fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	struct fs_node *node = fs_node(fs, parent);
-	struct fuse_entry_param entry;
-	char dir_path[PATH_MAX];
-	fuse_ino_t ino = 0;
+	struct fs_loc dir, loc;
+	fuse_ino_t node_ino;
+	struct stat st;
+	int rc;
 
-	if (node)
-		ino = fs_find_child(fs, parent, name, strlen(name));
-	if (!ino) {
-		if (fs_mirror_path(fs, parent, dir_path, sizeof(dir_path)) == 0)
-			fs_mirror_lookup(req, fs, dir_path, name);
-		else
-			fuse_reply_err(req, ENOENT);
+	rc = fs_locate(fs, parent, &dir);
+	if (rc < 0) {
+		fs_reply_error(req, rc);
 		return;
 	}
-	memset(&entry, 0, sizeof(entry));
-	entry.ino = ino;
-	entry.attr_timeout = FS_CACHE_SECONDS;
-	entry.entry_timeout = FS_CACHE_SECONDS;
-	fs_fill_stat(fs, ino, &entry.attr);
-	fuse_reply_entry(req, &entry);
+	if (!dir.node || dir.node->kind == FS_MIRROR_DIR) {
+		/* The table's own files in a mirrored directory win their names. */
+		node_ino = dir.node ? fs_find_child(fs, dir.node_ino, name, strlen(name)) : 0;
+		if (!node_ino) {
+			fs_lookup_mirror(req, fs, &dir, name);
+			return;
+		}
+	} else if (dir.node->kind == FS_CONTAINERS_DIR) {
+		fs_lookup_container(req, fs, name);
+		return;
+	} else {
+		node_ino = fs_find_child(fs, dir.node_ino, name, strlen(name));
+	}
+	if (!node_ino || (dir.scope != 0 && node_ino == fs->containers_ino)) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	loc = dir;
+	loc.node = fs_node(fs, node_ino);
+	loc.node_ino = node_ino;
+	rc = fs_stat(fs, fuse_req_ctx(req)->pid, &loc, fs_ino(loc.scope, node_ino), &st);
+	if (rc < 0)
+		fs_reply_error(req, rc);
+	else
+		fs_reply_entry(req, fs_ino(loc.scope, node_ino), &st, fs_timeout(&loc));
+}
+
+static void fs_forget_one(struct fs *fs, fuse_ino_t ino, uint64_t nlookup)
+{
+	if (mirror_nodes_owns(fs->mirrored, ino)) {
+		mirror_nodes_forget(fs->mirrored, ino, nlookup);
+	} else if (ino >= FS_CONTAINER_FIRST_INO &&
+		   (ino - FS_CONTAINER_FIRST_INO) % FS_STATIC_MAX == FUSE_ROOT_ID) {
+		/* c/<name> itself; its entries went before it (they pin it). */
+		unsigned scope = (unsigned)((ino - FS_CONTAINER_FIRST_INO) / FS_STATIC_MAX) + 1;
+
+		if (scope <= FS_CONTAINERS_MAX)
+			fs_container_forget(fs, scope, nlookup);
+	}
 }
 
 static void fs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	struct fs *fs = fuse_req_userdata(req);
-
-	if (mirror_nodes_owns(fs->mirrored, ino))
-		mirror_nodes_forget(fs->mirrored, ino, nlookup);
+	fs_forget_one(fuse_req_userdata(req), ino, nlookup);
 	fuse_reply_none(req);
 }
 
@@ -302,31 +783,27 @@ static void fs_op_forget_multi(fuse_req_t req, size_t count,
 	struct fs *fs = fuse_req_userdata(req);
 
 	for (size_t i = 0; i < count; i++)
-		if (mirror_nodes_owns(fs->mirrored, forgets[i].ino))
-			mirror_nodes_forget(fs->mirrored, forgets[i].ino, forgets[i].nlookup);
+		fs_forget_one(fs, forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }
 
 static void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	char path[PATH_MAX];
+	struct fs_loc loc;
 	struct stat st;
 	int rc;
 
-	if (fs_node(fs, ino)) {
-		fs_fill_stat(fs, ino, &st);
-		fuse_reply_attr(req, &st, FS_CACHE_SECONDS);
-		return;
-	}
-	rc = fs_mirror_path(fs, ino, path, sizeof(path));
+	rc = fs_locate(fs, ino, &loc);
 	if (rc == 0)
-		rc = fs_mirror_stat(fs, fuse_req_ctx(req)->pid, path, ino, &st);
+		rc = fs_stat(fs, fuse_req_ctx(req)->pid, &loc, ino, &st);
 	if (rc < 0)
-		fuse_reply_err(req, fs_reply_errno(rc));
+		fs_reply_error(req, rc);
 	else
-		fuse_reply_attr(req, &st, 0);
+		fuse_reply_attr(req, &st, fs_timeout(&loc));
 }
+
+/* --- directories ------------------------------------------------------------ */
 
 /* Reply with the part of data that starts at off, at most size bytes. */
 static void fs_reply_slice(fuse_req_t req, const char *data, size_t len,
@@ -354,68 +831,77 @@ static int fs_dirent_add(fuse_req_t req, struct buf *b, const char *name,
 	return 0;
 }
 
-/* The static tree's entries of a directory, after "." and "..". */
-static int fs_list_static(fuse_req_t req, struct fs *fs, fuse_ino_t ino, struct buf *listing)
+/* The table's entries of a directory, after "." and "..". */
+static int fs_list_static(fuse_req_t req, struct fs *fs, const struct fs_loc *loc,
+			  fuse_ino_t ino, struct buf *listing)
 {
-	struct fs_node *node = fs_node(fs, ino);
-	int rc = fs_dirent_add(req, listing, ".", ino, S_IFDIR);
+	fuse_ino_t parent = loc->node->parent ? fs_ino(loc->scope, loc->node->parent) : ino;
+	int rc;
 
+	if (loc->scope != 0 && loc->node_ino == FUSE_ROOT_ID)
+		parent = fs->containers_ino;
+	rc = fs_dirent_add(req, listing, ".", ino, S_IFDIR);
 	if (rc == 0)
-		rc = fs_dirent_add(req, listing, "..", node->parent ? node->parent : ino, S_IFDIR);
-	for (size_t i = 1; i < fs->count && rc == 0; i++)
-		if (fs->nodes[i].parent == ino)
-			rc = fs_dirent_add(req, listing, fs->nodes[i].name, i + 1,
-					   fs->nodes[i].vfile ? S_IFREG : S_IFDIR);
+		rc = fs_dirent_add(req, listing, "..", parent, S_IFDIR);
+	/* c/ lists no names: which containers exist is nobody's business. */
+	if (loc->node->kind == FS_CONTAINERS_DIR)
+		return rc;
+	for (size_t i = 1; i < fs->count && rc == 0; i++) {
+		if (fs->nodes[i].parent != loc->node_ino ||
+		    (loc->scope != 0 && i + 1 == fs->containers_ino))
+			continue;
+		rc = fs_dirent_add(req, listing, fs->nodes[i].name, fs_ino(loc->scope, i + 1),
+				   fs->nodes[i].kind == FS_FILE ? S_IFREG : S_IFDIR);
+	}
 	return rc;
 }
 
-/* A mirrored directory: the reader's own entries; virtual files win a name. */
-static int fs_list_mirror(fuse_req_t req, struct fs *fs, fuse_ino_t ino, int dir_fd,
-			  struct buf *listing)
+/* Open path below the reader's /proc/<pid> as the reader could. */
+static int fs_open_own(struct fs *fs, pid_t pid, const char *path, int flags)
 {
-	int fd = dup(dir_fd), rc = 0;
-	struct dirent *de;
-	DIR *dir;
+	struct access_creds creds;
+	char rel[PATH_MAX + 32];
+	struct stat st;
+	int fd, rc;
 
-	if (fd < 0 || !(dir = fdopendir(fd))) {
-		rc = -errno;
-		if (fd >= 0)
-			close(fd);
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(rel, sizeof(rel), "%d/%s", (int)pid, path);
+	fd = openat(fs->host->proc_fd, rel, flags | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	/* The daemon may read what the reader may not: decide as the kernel would. */
+	rc = fstat(fd, &st) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = access_creds_read(fs->host->proc_fd, pid, &fs->user_ns, &creds);
+	if (rc == 0 && !access_may_read(&creds, &st))
+		rc = -EACCES;
+	if (rc < 0) {
+		close(fd);
 		return rc;
 	}
-	rewinddir(dir);
-	if (fs_node(fs, ino))
-		rc = fs_list_static(req, fs, ino, listing);
-	else if ((rc = fs_dirent_add(req, listing, ".", ino, S_IFDIR)) == 0)
-		rc = fs_dirent_add(req, listing, "..", ino, S_IFDIR);
-	while (rc == 0 && (de = readdir(dir))) {
-		mode_t type = de->d_type == DT_DIR ? S_IFDIR : S_IFREG;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    (de->d_type != DT_DIR && de->d_type != DT_REG) ||
-		    (fs_node(fs, ino) && fs_find_child(fs, ino, de->d_name, strlen(de->d_name))))
-			continue;
-		rc = fs_dirent_add(req, listing, de->d_name, FS_UNKNOWN_INO, type);
-	}
-	closedir(dir);
-	return rc;
+	return fd;
 }
 
 static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	pid_t pid = fuse_req_ctx(req)->pid;
-	char path[PATH_MAX], rel[PATH_MAX + 32];
-	struct fs_node *node = fs_node(fs, ino);
+	struct fs_loc loc;
 	struct fs_dir *dir;
+	int rc;
 
 	fi->fh = 0;
-	if (node && !node->mirror) {
-		fuse_reply_open(req, fi);
+	rc = fs_locate(fs, ino, &loc);
+	if (rc < 0) {
+		fs_reply_error(req, rc);
 		return;
 	}
-	if (fs_mirror_path(fs, ino, path, sizeof(path)) < 0 || pid <= 0) {
-		fuse_reply_err(req, ENOENT);
+	if (loc.node && loc.node->kind == FS_FILE) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	if (loc.node && loc.node->kind != FS_MIRROR_DIR) {
+		fuse_reply_open(req, fi);
 		return;
 	}
 	dir = calloc(1, sizeof(*dir));
@@ -423,20 +909,86 @@ static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	/* Opened now, as this reader: the listing is of its namespace. */
-	snprintf(rel, sizeof(rel), "%d/%s", (int)pid, path);
-	dir->fd = openat(fs->host->proc_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir->fd < 0) {
+	rc = fs_budget_take(fs, req, &dir->uid, &dir->pid_ns);
+	if (rc < 0) {
 		free(dir);
-		fuse_reply_err(req, ENOENT);
+		fs_reply_error(req, rc);
+		return;
+	}
+	/* Opened now, as this reader: the listing is of its namespace. */
+	dir->fd = fs_open_own(fs, fuse_req_ctx(req)->pid,
+			      loc.node ? loc.node->mirror->source : loc.path,
+			      O_RDONLY | O_DIRECTORY);
+	if (dir->fd < 0) {
+		rc = dir->fd;
+		budget_give(fs->budget, dir->uid, dir->pid_ns);
+		free(dir);
+		fs_reply_error(req, rc);
 		return;
 	}
 	pthread_mutex_init(&dir->lock, NULL);
 	fi->fh = (uint64_t)(uintptr_t)dir;
 	if (fuse_reply_open(req, fi) == -ENOENT) {
+		budget_give(fs->budget, dir->uid, dir->pid_ns);
 		close(dir->fd);
 		pthread_mutex_destroy(&dir->lock);
 		free(dir);
+	}
+}
+
+struct fs_linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/*
+ * A mirrored directory, streamed from the reader's own: each call reads at
+ * most what fits in the reply, and the kernel's own directory offsets are
+ * ours, so nothing of a listing is kept between calls.
+ */
+static int fs_list_mirror(fuse_req_t req, struct fs_dir *dir, fuse_ino_t ino, off_t off,
+			  size_t size, struct buf *listing)
+{
+	char chunk[8192] __attribute__((aligned(8)));
+	off_t at = off;
+
+	if (lseek(dir->fd, off, SEEK_SET) < 0)
+		return -errno;
+	for (;;) {
+		long n = syscall(SYS_getdents64, dir->fd, chunk, sizeof(chunk));
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		for (long pos = 0; pos < n;) {
+			struct fs_linux_dirent64 *de = (struct fs_linux_dirent64 *)(chunk + pos);
+			bool dot = strcmp(de->d_name, ".") == 0;
+			mode_t type = de->d_type == DT_DIR ? S_IFDIR : S_IFREG;
+			struct stat st = { .st_mode = type, .st_ino = dot ? ino : FS_UNKNOWN_INO };
+			size_t need;
+
+			pos += de->d_reclen;
+			if (de->d_type != DT_DIR && de->d_type != DT_REG) {
+				at = de->d_off;
+				continue;
+			}
+			need = fuse_add_direntry(req, NULL, 0, de->d_name, NULL, 0);
+			if (listing->len + need > size)
+				return 0;
+			if (buf_reserve(listing, need) < 0)
+				return -ENOMEM;
+			fuse_add_direntry(req, listing->data + listing->len, need, de->d_name, &st,
+					  de->d_off);
+			listing->len += need;
+			at = de->d_off;
+		}
+		/* getdents moved past what we used; continue from the last entry taken. */
+		if (lseek(dir->fd, at, SEEK_SET) < 0)
+			return -errno;
 	}
 }
 
@@ -446,65 +998,139 @@ static void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 	struct fs *fs = fuse_req_userdata(req);
 	struct fs_dir *dir = (struct fs_dir *)(uintptr_t)fi->fh;
 	struct buf listing = BUF_INIT;
+	struct fs_loc loc;
 	int rc;
 
 	if (!dir) {
-		rc = fs_list_static(req, fs, ino, &listing);
+		rc = fs_locate(fs, ino, &loc);
+		if (rc == 0)
+			rc = fs_list_static(req, fs, &loc, ino, &listing);
 		if (rc < 0)
-			fuse_reply_err(req, ENOMEM);
+			fs_reply_error(req, rc);
 		else
 			fs_reply_slice(req, listing.data, listing.len, off, size);
 		buf_free(&listing);
 		return;
 	}
 	pthread_mutex_lock(&dir->lock);
-	rc = 0;
-	if (off == 0) {
-		buf_reset(&dir->listing);
-		rc = fs_list_mirror(req, fs, ino, dir->fd, &dir->listing);
-	}
-	if (rc < 0)
-		fuse_reply_err(req, fs_reply_errno(rc));
-	else
-		fs_reply_slice(req, dir->listing.data, dir->listing.len, off, size);
+	rc = fs_list_mirror(req, dir, ino, off, size, &listing);
 	pthread_mutex_unlock(&dir->lock);
+	if (rc < 0)
+		fs_reply_error(req, rc);
+	else
+		fuse_reply_buf(req, listing.data, listing.len);
+	buf_free(&listing);
 }
 
 static void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct fs *fs = fuse_req_userdata(req);
 	struct fs_dir *dir = (struct fs_dir *)(uintptr_t)fi->fh;
 
 	if (dir) {
 		pthread_mutex_lock(&dir->lock);
 		pthread_mutex_unlock(&dir->lock);
+		budget_give(fs->budget, dir->uid, dir->pid_ns);
 		close(dir->fd);
-		buf_free(&dir->listing);
 		pthread_mutex_destroy(&dir->lock);
 		free(dir);
 	}
 	fuse_reply_err(req, 0);
 }
 
-static void fs_handle_free(struct fs_handle *handle)
+/* --- files ------------------------------------------------------------------ */
+
+static void fs_handle_put(struct fs_handle *handle)
 {
+	if (atomic_fetch_sub(&handle->refs, 1) != 1)
+		return;
 	buf_free(&handle->content);
 	reader_release(&handle->reader);
 	if (handle->mirror_fd >= 0)
 		close(handle->mirror_fd);
+	budget_give(handle->fs->budget, handle->uid, handle->pid_ns);
 	pthread_mutex_destroy(&handle->lock);
 	free(handle);
+}
+
+/*
+ * A container's copy: tell the kernel the file is at least len bytes long
+ * before open returns, so that a splice(2) reader served from the page cache
+ * (Linux 6.5 and later) reads all of it. A store is the one notification
+ * that grows the size; the page it touches is dropped when open completes
+ * (no FOPEN_KEEP_CACHE), and a shorter file shrinks the size back at the
+ * first short read.
+ */
+static void fs_grow_size(struct fs *fs, fuse_ino_t ino, off_t len, char last_byte)
+{
+	struct fuse_bufvec bufv = FUSE_BUFVEC_INIT(1);
+	int rc;
+
+	if (len <= 0 || !fs->se)
+		return;
+	bufv.buf[0].mem = &last_byte;
+	rc = fuse_lowlevel_notify_store(fs->se, ino, len - 1, &bufv, 0);
+	if (rc < 0 && rc != -ENOENT)
+		log_debug("cannot set the size of inode %llu: %s", (unsigned long long)ino,
+			  strerror(-rc));
+}
+
+/* Open the file of loc for the handle's reader; 0 or -errno. */
+static int fs_handle_open(struct fs *fs, fuse_ino_t ino, const struct fs_loc *loc,
+			  pid_t pid, struct fs_handle *handle)
+{
+	ssize_t len;
+	int rc;
+
+	if (loc->node) {
+		handle->vfile = loc->node->vfile;
+		rc = reader_identify(fs->host, pid, handle->vfile->needs, &handle->reader);
+		if (rc < 0 || loc->scope == 0)
+			return rc;
+		/* A slow file is rendered at its first read; its bound sizes it. */
+		if (handle->vfile->size_bound) {
+			len = handle->vfile->size_bound(fs->host, &handle->reader);
+			if (len < 0)
+				return (int)len;
+			fs_grow_size(fs, ino, (off_t)len, '\n');
+			return 0;
+		}
+		/* Rendered now: the size the kernel is told is this render's. */
+		rc = handle->vfile->render(fs->host, &handle->reader, &handle->content);
+		if (rc < 0)
+			return rc;
+		handle->rendered = handle->from_open = true;
+		if (handle->content.len)
+			fs_grow_size(fs, ino, (off_t)handle->content.len,
+				     handle->content.data[handle->content.len - 1]);
+		return 0;
+	}
+	/* A mirrored file, opened now as the reader: its namespace's copy. */
+	handle->mirror_fd = fs_open_own(fs, pid, loc->path, O_RDONLY);
+	if (handle->mirror_fd < 0)
+		return handle->mirror_fd;
+	if (loc->scope != 0) {
+		len = fs_measure_fd(handle->mirror_fd);
+		if (len > 0)
+			fs_grow_size(fs, ino, (off_t)len, '\n');
+	}
+	return 0;
 }
 
 static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct fs_node *node = fs_node(fs, ino);
-	char path[PATH_MAX], rel[PATH_MAX + 32];
+	pid_t pid = fuse_req_ctx(req)->pid;
 	struct fs_handle *handle;
+	struct fs_loc loc;
 	int rc;
 
-	if (node && !node->vfile) {
+	rc = fs_locate(fs, ino, &loc);
+	if (rc < 0) {
+		fs_reply_error(req, rc);
+		return;
+	}
+	if (loc.node && loc.node->kind != FS_FILE) {
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -517,73 +1143,260 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	handle->mirror_fd = -1;
-	if (node) {
-		handle->vfile = node->vfile;
-		rc = reader_identify(fs->host, ctx->pid, node->vfile->needs, &handle->reader);
-	} else {
-		/* A mirrored file, opened now as the reader: its namespace's copy. */
-		rc = fs_mirror_path(fs, ino, path, sizeof(path));
-		if (rc == 0) {
-			snprintf(rel, sizeof(rel), "%d/%s", (int)ctx->pid, path);
-			handle->mirror_fd = openat(fs->host->proc_fd, rel,
-						   O_RDONLY | O_CLOEXEC | O_NOCTTY);
-			rc = handle->mirror_fd < 0 ? -errno : 0;
-		}
-	}
+	rc = fs_budget_take(fs, req, &handle->uid, &handle->pid_ns);
 	if (rc < 0) {
-		reader_release(&handle->reader);
 		free(handle);
-		fuse_reply_err(req, fs_reply_errno(rc));
+		fs_reply_error(req, rc);
 		return;
 	}
+	atomic_init(&handle->refs, 1);
+	handle->fs = fs;
+	handle->mirror_fd = -1;
+	handle->scope = loc.scope;
 	pthread_mutex_init(&handle->lock, NULL);
+	reader_init(&handle->reader, pid);
+	rc = fs_handle_open(fs, ino, &loc, pid, handle);
+	if (rc < 0) {
+		fs_handle_put(handle);
+		fs_reply_error(req, rc);
+		return;
+	}
 	fi->fh = (uint64_t)(uintptr_t)handle;
 	/* Each reader has its own content: never let the page cache share it. */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		/* The opener was interrupted and is gone: nobody will release this. */
-		fs_handle_free(handle);
+		fs_handle_put(handle);
 	}
 }
 
 /*
- * A read at offset 0 renders afresh (procps seeks back to 0 on each refresh);
- * reads at other offsets are served from the same render, like seq_file.
+ * Fill up to size bytes from the mirrored file at off: a short reply means
+ * end of file to a page-cache reader, so only the file's end may cut it.
  */
+static void fs_read_mirror(fuse_req_t req, struct fs_handle *handle, size_t size, off_t off)
+{
+	char *data;
+	size_t len = 0;
+
+	if (size > FS_READ_MAX)
+		size = FS_READ_MAX;
+	data = malloc(size ? size : 1);
+	if (!data) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	while (len < size) {
+		ssize_t n = pread(handle->mirror_fd, data + len, size - len, off + (off_t)len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int rc = -errno;
+
+			free(data);
+			fs_reply_error(req, rc);
+			return;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	fuse_reply_buf(req, data, len);
+	free(data);
+}
+
+/*
+ * Serve a read from the handle's render, rendering first when asked for
+ * offset 0 (procps seeks back to 0 on each refresh) or when nothing is
+ * rendered: reads at other offsets share one render, like seq_file.
+ * content, when given, is a render made for the handle's namespace already.
+ * Handle lock held.
+ */
+static void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
+			     size_t size, off_t off, const struct buf *content, int content_rc)
+{
+	int rc = 0;
+
+	if ((off == 0 && !handle->from_open) || !handle->rendered) {
+		buf_reset(&handle->content);
+		if (content)
+			rc = content_rc < 0 ? content_rc
+					    : buf_append(&handle->content, content->data, content->len);
+		else
+			rc = handle->vfile->render(fs->host, &handle->reader, &handle->content);
+		handle->rendered = rc == 0;
+	}
+	handle->from_open = false;
+	if (rc < 0) {
+		log_debug("%s for pid %d: %s", handle->vfile->path, (int)handle->reader.pid,
+			  strerror(-rc));
+		fs_reply_error(req, rc);
+		return;
+	}
+	fs_reply_slice(req, handle->content.data, handle->content.len, off, size);
+	/*
+	 * Served to the end: drop the render. Opens whose release the kernel
+	 * has queued would otherwise each keep a copy; a later read renders
+	 * afresh. A container's copy keeps it for page-cache readers.
+	 */
+	if (handle->scope == 0 && off > 0 && (size_t)off >= handle->content.len) {
+		buf_free(&handle->content);
+		handle->rendered = false;
+	}
+}
+
+/* --- slow renders ------------------------------------------------------------ */
+
+/*
+ * A slow file (sockstat: socket diagnostics walk the kernel's hash tables)
+ * is the same for every reader of one network namespace. Reads that need a
+ * render are parked here instead of holding a worker: readers of one
+ * namespace that arrive together share one render, at most FS_SLOW_WORKERS
+ * workers render at once, and namespaces take turns, oldest first. Every
+ * other file is served by the workers left.
+ */
+static struct fs_slow_group *fs_slow_group_get(struct fs *fs, const struct vfile *vfile,
+					       const struct netns_id *net_ns)
+{
+	struct fs_slow_group *group;
+
+	for (group = fs->slow_groups; group; group = group->next)
+		if (group->vfile == vfile && host_netns_id_equal(&group->net_ns, net_ns))
+			return group;
+	group = calloc(1, sizeof(*group));
+	if (!group)
+		return NULL;
+	group->vfile = vfile;
+	group->net_ns = *net_ns;
+	group->jobs_tail = &group->jobs;
+	group->next = fs->slow_groups;
+	fs->slow_groups = group;
+	return group;
+}
+
+static void fs_slow_group_free(struct fs *fs, struct fs_slow_group *group)
+{
+	struct fs_slow_group **link = &fs->slow_groups;
+
+	while (*link != group)
+		link = &(*link)->next;
+	*link = group->next;
+	free(group);
+}
+
+/* Render once for the jobs taken, and answer each of them. */
+static void fs_slow_answer(struct fs *fs, struct fs_slow_job *jobs)
+{
+	struct buf content = BUF_INIT;
+	struct fs_slow_job *job, *next;
+	int rc;
+
+	/* Any reader of the namespace will do: the file is the namespace's. */
+	rc = jobs->handle->vfile->render(fs->host, &jobs->handle->reader, &content);
+	for (job = jobs; job; job = next) {
+		next = job->next;
+		pthread_mutex_lock(&job->handle->lock);
+		fs_read_rendered(job->req, fs, job->handle, job->size, job->off, &content, rc);
+		pthread_mutex_unlock(&job->handle->lock);
+		fs_handle_put(job->handle);
+		free(job);
+	}
+	buf_free(&content);
+}
+
+/* Render groups until none waits; this worker is one of the slow ones. */
+static void fs_slow_run(struct fs *fs, struct fs_slow_group *group)
+{
+	pthread_mutex_lock(&fs->slow_lock);
+	while (group) {
+		struct fs_slow_job *jobs = group->jobs;
+
+		if (!jobs) {
+			fs_slow_group_free(fs, group);
+			group = fs->slow_waiting;
+			if (group) {
+				fs->slow_waiting = group->next_waiting;
+				group->waiting = false;
+				group->running = true;
+			}
+			continue;
+		}
+		group->jobs = NULL;
+		group->jobs_tail = &group->jobs;
+		pthread_mutex_unlock(&fs->slow_lock);
+		fs_slow_answer(fs, jobs);
+		pthread_mutex_lock(&fs->slow_lock);
+	}
+	fs->slow_running--;
+	pthread_mutex_unlock(&fs->slow_lock);
+}
+
+/* Park a read of a slow file; 0, or -ENOMEM when it must be served here. */
+static int fs_slow_submit(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
+			  size_t size, off_t off)
+{
+	struct fs_slow_job *job = calloc(1, sizeof(*job));
+	struct fs_slow_group *group;
+	bool run = false;
+
+	if (!job)
+		return -ENOMEM;
+	job->req = req;
+	job->handle = handle;
+	job->size = size;
+	job->off = off;
+	atomic_fetch_add(&handle->refs, 1);
+	pthread_mutex_lock(&fs->slow_lock);
+	group = fs_slow_group_get(fs, handle->vfile, &handle->reader.net_ns);
+	if (!group) {
+		pthread_mutex_unlock(&fs->slow_lock);
+		atomic_fetch_sub(&handle->refs, 1);
+		free(job);
+		return -ENOMEM;
+	}
+	*group->jobs_tail = job;
+	group->jobs_tail = &job->next;
+	if (!group->running && !group->waiting) {
+		if (fs->slow_running < FS_SLOW_WORKERS) {
+			fs->slow_running++;
+			group->running = run = true;
+		} else {
+			struct fs_slow_group **tail = &fs->slow_waiting;
+
+			while (*tail)
+				tail = &(*tail)->next_waiting;
+			*tail = group;
+			group->waiting = true;
+		}
+	}
+	pthread_mutex_unlock(&fs->slow_lock);
+	if (run)
+		fs_slow_run(fs, group);
+	return 0;
+}
+
 static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
 	struct fs_handle *handle = (struct fs_handle *)(uintptr_t)fi->fh;
-	int rc = 0;
+	bool needs_render;
 
+	if (handle->mirror_fd >= 0) {
+		fs_read_mirror(req, handle, size, off);
+		return;
+	}
 	pthread_mutex_lock(&handle->lock);
-	if (off == 0 || !handle->rendered) {
-		buf_reset(&handle->content);
-		if (handle->vfile)
-			rc = handle->vfile->render(fs->host, &handle->reader, &handle->content);
-		else
-			rc = mirror_read_all(handle->mirror_fd, &handle->content);
-		handle->rendered = rc == 0;
+	needs_render = (off == 0 && !handle->from_open) || !handle->rendered;
+	if (needs_render && handle->vfile->slow && handle->reader.has_net_ns) {
+		pthread_mutex_unlock(&handle->lock);
+		if (fs_slow_submit(req, fs, handle, size, off) == 0)
+			return;
+		pthread_mutex_lock(&handle->lock);
 	}
-	if (rc < 0) {
-		log_debug("%s for pid %d: %s", handle->vfile ? handle->vfile->path : "mirror",
-			  (int)handle->reader.pid, strerror(-rc));
-		fuse_reply_err(req, fs_reply_errno(rc));
-	} else {
-		fs_reply_slice(req, handle->content.data, handle->content.len, off, size);
-		/*
-		 * Served to the end: drop the render. Opens whose release the
-		 * kernel has queued would otherwise each keep a copy; a later
-		 * read renders afresh.
-		 */
-		if (off > 0 && (size_t)off >= handle->content.len) {
-			buf_free(&handle->content);
-			handle->rendered = false;
-		}
-	}
+	fs_read_rendered(req, fs, handle, size, off, NULL, 0);
 	pthread_mutex_unlock(&handle->lock);
 }
 
@@ -593,11 +1406,11 @@ static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 
 	/*
 	 * A read replies before it unlocks, and the reader may close at once:
-	 * wait for that unlock before freeing the lock under it.
+	 * wait for that unlock before the last reference can free the lock.
 	 */
 	pthread_mutex_lock(&handle->lock);
 	pthread_mutex_unlock(&handle->lock);
-	fs_handle_free(handle);
+	fs_handle_put(handle);
 	fuse_reply_err(req, 0);
 }
 
@@ -628,5 +1441,6 @@ static const struct fuse_lowlevel_ops fs_ops = {
 
 struct fuse_session *fs_session_new(struct fs *fs, struct fuse_args *args)
 {
-	return fuse_session_new(args, &fs_ops, sizeof(fs_ops), fs);
+	fs->se = fuse_session_new(args, &fs_ops, sizeof(fs_ops), fs);
+	return fs->se;
 }

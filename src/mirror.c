@@ -1,6 +1,7 @@
 /* mirror.c - directories that show each reader its own /proc/<pid>/<source> entries. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@ struct mirror_node {
 	struct mirror_node *next_by_ino;
 	uint64_t ino;
 	uint64_t nlookup;
+	struct mirror_key key;
 	char path[];
 };
 
@@ -28,6 +30,7 @@ struct mirror_nodes {
 	pthread_mutex_t lock;
 	uint64_t first_ino;
 	uint64_t next_ino;
+	size_t count;
 	struct mirror_node *by_path[MIRROR_BUCKETS];
 	struct mirror_node *by_ino[MIRROR_BUCKETS];
 };
@@ -59,19 +62,26 @@ void mirror_nodes_free(struct mirror_nodes *nodes)
 	free(nodes);
 }
 
-static size_t path_bucket(const char *path)
+static size_t path_bucket(const struct mirror_key *key, const char *path)
 {
-	return strutil_hash(path) % MIRROR_BUCKETS;
+	return (strutil_hash(path) ^ key->scope ^ (size_t)key->net_ns.ino) % MIRROR_BUCKETS;
 }
 
-int mirror_nodes_ref(struct mirror_nodes *nodes, const char *path, uint64_t *ino)
+static bool key_equal(const struct mirror_key *a, const struct mirror_key *b)
 {
-	size_t bucket = path_bucket(path), len = strlen(path);
+	return a->scope == b->scope && a->net_ns.ino == b->net_ns.ino &&
+	       a->net_ns.dev == b->net_ns.dev;
+}
+
+int mirror_nodes_ref(struct mirror_nodes *nodes, const struct mirror_key *key,
+		     const char *path, uint64_t *ino)
+{
+	size_t bucket = path_bucket(key, path), len = strlen(path);
 	struct mirror_node *node;
 
 	pthread_mutex_lock(&nodes->lock);
 	for (node = nodes->by_path[bucket]; node; node = node->next_by_path)
-		if (strcmp(node->path, path) == 0)
+		if (key_equal(&node->key, key) && strcmp(node->path, path) == 0)
 			break;
 	if (!node) {
 		node = malloc(sizeof(*node) + len + 1);
@@ -82,7 +92,9 @@ int mirror_nodes_ref(struct mirror_nodes *nodes, const char *path, uint64_t *ino
 		/* Numbers are never reused: a stale one can only miss. */
 		node->ino = nodes->next_ino++;
 		node->nlookup = 0;
+		node->key = *key;
 		memcpy(node->path, path, len + 1);
+		nodes->count++;
 		node->next_by_path = nodes->by_path[bucket];
 		nodes->by_path[bucket] = node;
 		node->next_by_ino = nodes->by_ino[node->ino % MIRROR_BUCKETS];
@@ -103,7 +115,8 @@ static struct mirror_node **find_by_ino(struct mirror_nodes *nodes, uint64_t ino
 	return slot;
 }
 
-int mirror_nodes_path(struct mirror_nodes *nodes, uint64_t ino, char *path, size_t size)
+int mirror_nodes_get(struct mirror_nodes *nodes, uint64_t ino, struct mirror_key *key,
+		     char *path, size_t size)
 {
 	struct mirror_node *node;
 	int rc = -ENOENT;
@@ -112,8 +125,10 @@ int mirror_nodes_path(struct mirror_nodes *nodes, uint64_t ino, char *path, size
 	node = *find_by_ino(nodes, ino);
 	if (node) {
 		rc = strlen(node->path) < size ? 0 : -ENAMETOOLONG;
-		if (rc == 0)
+		if (rc == 0) {
 			strcpy(path, node->path);
+			*key = node->key;
+		}
 	}
 	pthread_mutex_unlock(&nodes->lock);
 	return rc;
@@ -130,10 +145,11 @@ void mirror_nodes_forget(struct mirror_nodes *nodes, uint64_t ino, uint64_t nloo
 		node->nlookup -= nlookup < node->nlookup ? nlookup : node->nlookup;
 	if (node && node->nlookup == 0) {
 		*by_ino = node->next_by_ino;
-		by_path = &nodes->by_path[path_bucket(node->path)];
+		by_path = &nodes->by_path[path_bucket(&node->key, node->path)];
 		while (*by_path != node)
 			by_path = &(*by_path)->next_by_path;
 		*by_path = node->next_by_path;
+		nodes->count--;
 		free(node);
 	}
 	pthread_mutex_unlock(&nodes->lock);
@@ -144,28 +160,12 @@ int mirror_nodes_owns(const struct mirror_nodes *nodes, uint64_t ino)
 	return ino >= nodes->first_ino;
 }
 
-int mirror_read_all(int fd, struct buf *out)
+size_t mirror_nodes_count(struct mirror_nodes *nodes)
 {
-	size_t chunk = 16384;
+	size_t count;
 
-	buf_reset(out);
-	/* Multi-record seq files may stop short of the end: read until 0. */
-	for (;;) {
-		ssize_t n;
-		int rc = buf_reserve(out, chunk);
-
-		if (rc < 0)
-			return rc;
-		n = pread(fd, out->data + out->len, chunk, (off_t)out->len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-	}
-	return 0;
+	pthread_mutex_lock(&nodes->lock);
+	count = nodes->count;
+	pthread_mutex_unlock(&nodes->lock);
+	return count;
 }
