@@ -20,8 +20,10 @@
 #include <netlink/idiag/meminfo.h>
 #include <netlink/idiag/msg.h>
 
+#include "buf.h"
 #include "log.h"
 #include "netdiag.h"
+#include "strutil.h"
 
 /*
  * The pseudo-state that asks inet_diag for bound sockets that neither listen
@@ -311,19 +313,66 @@ static uint32_t socket_link_inode(int dir_fd, const char *name)
 	return errno || *end || inode == 0 || inode > UINT32_MAX ? 0 : (uint32_t)inode;
 }
 
-/* Whether the socket behind dir_fd/name is a TCP one (sockfs names its protocol). */
-static bool socket_is_tcp(int dir_fd, const char *name)
+/*
+ * Whether the socket behind dir_fd/name, a reader's /proc/<pid>/fd/N, is a
+ * TCP one (sockfs names its protocol in an attribute). The process may swap
+ * that descriptor for a file on a FUSE server it runs at any moment, and a
+ * getxattr(2), stat(2) or open(2) through the link would then wait on that
+ * server for as long as it likes. So the link is first pinned with O_PATH,
+ * which follows it without asking the file's file system anything (no open,
+ * and no flush or release on close), and only a pin that names the socket
+ * seen before is asked for its protocol, through the daemon's own fd link.
+ */
+static bool socket_is_tcp(int dir_fd, const char *name, uint32_t inode)
 {
-	char path[320], proto[32];
-	ssize_t len;
+	char self[64], proto[32];
+	ssize_t len = -1;
+	int fd = openat(dir_fd, name, O_PATH | O_CLOEXEC);
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dir_fd, name);
-	len = getxattr(path, "system.sockprotoname", proto, sizeof(proto) - 1);
+	if (fd < 0)
+		return false;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (socket_link_inode(AT_FDCWD, self) == inode)
+		len = getxattr(self, "system.sockprotoname", proto, sizeof(proto) - 1);
+	close(fd);
 	if (len <= 0)
 		return false;
 	proto[len] = '\0';
 	/* The value may or may not count its terminating NUL. */
 	return strcmp(proto, "TCP") == 0 || strcmp(proto, "TCPv6") == 0;
+}
+
+/*
+ * The inodes of the namespace's unix sockets (/proc/<pid>/net/unix lists all
+ * of them, bound or not) into set: the bulk of most processes' sockets,
+ * known not to be TCP without a look at each.
+ */
+static int add_unix_inodes(int proc_fd, pid_t pid, struct inode_set *set)
+{
+	struct buf text = BUF_INIT;
+	const char *line;
+	char path[64];
+	ssize_t len;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "%d/net/unix", (int)pid);
+	fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = strutil_pread_buf(fd, &text);
+	close(fd);
+	/* "Num RefCount Protocol Flags Type St Inode [Path]", after a header. */
+	for (line = len > 0 ? strchr(text.data, '\n') : NULL; line && rc >= 0;
+	     line = strchr(line, '\n')) {
+		unsigned long inode = 0;
+
+		line++;
+		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu", &inode) == 1 &&
+		    inode > 0 && inode <= UINT32_MAX)
+			rc = inode_set_add(set, (uint32_t)inode);
+	}
+	buf_free(&text);
+	return rc < 0 ? rc : 0;
 }
 
 /*
@@ -335,6 +384,7 @@ static int find_unlisted_tcp(int proc_fd, const struct netns_id *id, const pid_t
 			     struct inode_set *unlisted)
 {
 	struct inode_set seen = { NULL, 0, 0 };
+	bool unix_read = false;
 	int rc = 0;
 
 	for (size_t i = 0; i < pid_count && rc >= 0; i++) {
@@ -345,6 +395,12 @@ static int find_unlisted_tcp(int proc_fd, const struct netns_id *id, const pid_t
 
 		if (!pid_in_netns(proc_fd, pids[i], id))
 			continue;
+		if (!unix_read) {
+			rc = add_unix_inodes(proc_fd, pids[i], &seen);
+			if (rc < 0)
+				break;
+			unix_read = true;
+		}
 		snprintf(path, sizeof(path), "%d/fd", (int)pids[i]);
 		dir_fd = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dir_fd < 0)
@@ -365,7 +421,7 @@ static int find_unlisted_tcp(int proc_fd, const struct netns_id *id, const pid_t
 			rc = inode_set_add(&seen, inode);
 			if (rc < 0)
 				break;
-			if (rc == 1 && socket_is_tcp(dir_fd, de->d_name))
+			if (rc == 1 && socket_is_tcp(dir_fd, de->d_name, inode))
 				rc = inode_set_add(unlisted, inode);
 			if (rc < 0)
 				break;
