@@ -15,13 +15,23 @@ enum cgroup_version {
 	CGROUP_V2 = 2,
 };
 
-struct cgroup_fd_cache;
+/*
+ * Idle cgroups (no reader holds them) kept with their files open, at most;
+ * the least recently used is closed beyond that. Cgroups in use are never
+ * closed.
+ */
+#define CGROUP_CACHE_IDLE_MAX 1024
+
+struct cgroup_cache;
+
+/* One cgroup, known by its directory's identity, not its path (see cgroup.c). */
+struct cgroup_node;
 
 struct cgroup_hierarchy {
 	const char *controller;		/* "memory" */
 	enum cgroup_version version;
 	int dirfd;			/* root of the hierarchy, or -1 */
-	struct cgroup_fd_cache *files;	/* files kept open for pread(2) */
+	struct cgroup_cache *files;	/* cgroups met, their files kept open for pread(2) */
 };
 
 /*
@@ -55,14 +65,51 @@ int cgroup_pid_path(int proc_fd, pid_t pid, const struct cgroup_hierarchy *h,
 /* Turn "a/b" into "a" and "a" into ""; false when path is already the root. */
 bool cgroup_path_parent(char *path);
 
-/* Read a cgroup's file into buf; returns its length or -errno. */
-ssize_t cgroup_read_file(const struct cgroup_hierarchy *h, const char *cgroup_path,
-			 const char *file, char *buf, size_t size);
+/*
+ * A reference to the cgroup at path ("" is the root) as it is now: later
+ * renames, or another cgroup made under the same name, do not change which
+ * cgroup the node reads. -ENOENT if there is no such cgroup.
+ */
+int cgroup_node_get(const struct cgroup_hierarchy *h, const char *path,
+		    struct cgroup_node **node);
+
+/* Drop a reference; accepts NULL. Every node must be put before the hierarchy closes. */
+void cgroup_node_put(struct cgroup_node *node);
+
+/*
+ * The parent cgroup, NULL for the root. The parent lives as long as the
+ * node does: the caller holds no reference of its own.
+ */
+int cgroup_node_parent(struct cgroup_node *node, struct cgroup_node **parent);
+
+bool cgroup_node_is_root(const struct cgroup_node *node);
+
+/* The cgroup's path when proclens first met it, for messages. */
+const char *cgroup_node_path(const struct cgroup_node *node);
+
+/*
+ * Read one of the cgroup's files into buf (kept open for the next read);
+ * returns its length or -errno. -ENOENT when the cgroup has no such file,
+ * -ENODEV when the cgroup was removed: never another cgroup's content.
+ */
+ssize_t cgroup_node_read_file(struct cgroup_node *node, const char *file,
+			      char *buf, size_t size);
 
 /*
  * Read a one-number file (memory.max, memory.limit_in_bytes, ...): "max"
  * gives CGROUP_UNLIMITED; empty or malformed content gives -EBADMSG.
  */
+int cgroup_node_read_u64(struct cgroup_node *node, const char *file, uint64_t *value);
+
+/* The same, read once and then remembered: for values that cannot change. */
+int cgroup_node_read_u64_once(struct cgroup_node *node, const char *file, uint64_t *value);
+
+/* How many cgroups the cache holds, idle or in use (tests). */
+size_t cgroup_hierarchy_cached(const struct cgroup_hierarchy *h);
+
+/* cgroup_node_read_file() and cgroup_node_read_u64() by path, for one read. */
+ssize_t cgroup_read_file(const struct cgroup_hierarchy *h, const char *cgroup_path,
+			 const char *file, char *buf, size_t size);
 int cgroup_read_u64(const struct cgroup_hierarchy *h, const char *cgroup_path,
 		    const char *file, uint64_t *value);
 

@@ -46,18 +46,18 @@ struct memcg_usage {
 	bool swap_accounted;	/* the kernel accounts swap per cgroup */
 	uint64_t stat[MEMCG_STAT_COUNT];
 	bool stat_found[MEMCG_STAT_COUNT];
-	char limit_path[PATH_MAX];	/* the cgroup that sets the limit */
+	char limit_path[PATH_MAX];	/* the cgroup that sets the limit, for messages */
 };
 
 /*
- * Walk from cgroup_path up to the root of h, find the smallest memory and
+ * Walk from the cgroup up to the root of h, find the smallest memory and
  * swap limits, and read usage and memory.stat of the cgroup that sets the
  * memory limit. Without any limit, limit is CGROUP_UNLIMITED and the usage
  * fields are left zero. Without want_swap (a host with no swap), swap files
  * are not read and swap counts as unlimited and unused. -EBADMSG when a
- * file's content is malformed.
+ * file's content is malformed, -ENODEV when a cgroup on the way was removed.
  */
-int memcg_read(const struct cgroup_hierarchy *h, const char *cgroup_path,
+int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 	       bool want_swap, struct memcg_usage *out);
 
 /* Parse memory.stat text of the given version into out->stat (pure). */

@@ -17,10 +17,12 @@ enum reader_needs {
 struct reader {
 	pid_t pid;
 	/*
-	 * The memory cgroup, relative to the hierarchy root ("" is the root),
-	 * allocated to size: many opens can wait on their release at once.
+	 * With READER_MEMORY_CGROUP: a reference to the reader's memory cgroup
+	 * as it was at open time. Every read of the open file uses that cgroup,
+	 * whatever is renamed or made under its name meanwhile. NULL without a
+	 * memory controller.
 	 */
-	char *memory_cgroup;
+	struct cgroup_node *memory_cgroup;
 	/*
 	 * With READER_NET_NAMESPACE: the reader's network namespace, open
 	 * (/proc/<pid>/ns/net) so that it stays the one the opener had, and its

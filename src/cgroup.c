@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libcgroup.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <linux/magic.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -51,150 +53,487 @@ static int open_private_tree(const char *path)
 }
 
 /*
- * Open cgroup files, kept so that a render reads each with one pread(2)
- * instead of a path walk, an open and a close: cgroup files regenerate their
- * content for a read at offset 0. Readers share the table under a read lock;
- * adding and evicting take the write lock. A file whose cgroup was removed
- * reads ENODEV and is opened again, which also catches a cgroup recreated
- * under the same name.
+ * Cgroups met so far, keyed by their directory's identity (st_dev, st_ino;
+ * kernfs never reuses an inode number), so that a cgroup renamed, or removed
+ * and made again under the same name, is never mistaken for another. Each
+ * node keeps an O_PATH fd of its directory and the files read from it open,
+ * so that a render reads each with one pread(2): cgroup files regenerate
+ * their content for a read at offset 0.
+ *
+ * Locking: one mutex guards the table, the LRU list, reference counts and
+ * additions to a node's lists; it is never held across a read. A node's
+ * parent and file list are published with atomic stores and only grow while
+ * the node is referenced, so a render walks them without the lock. Nodes
+ * nobody references wait on the LRU list and are closed whole, least
+ * recently used first, beyond CGROUP_CACHE_IDLE_MAX.
  */
-#define CGROUP_FD_BUCKETS 1024
-#define CGROUP_FD_MAX 1024
+#define CGROUP_CACHE_BUCKETS 1024
 
-struct cgroup_fd_entry {
-	struct cgroup_fd_entry *next;
-	atomic_uint_fast64_t last_used;
+struct cgroup_file {
+	struct cgroup_file *next;
 	int fd;
-	char key[];			/* "a/b/memory.stat" */
+	atomic_bool value_kept;		/* cgroup_node_read_u64_once() */
+	_Atomic uint64_t value;
+	char name[];
 };
 
-struct cgroup_fd_cache {
-	pthread_rwlock_t lock;
-	atomic_uint_fast64_t clock;
-	size_t count;
-	struct cgroup_fd_entry *buckets[CGROUP_FD_BUCKETS];
+struct cgroup_node {
+	struct cgroup_cache *cache;
+	struct cgroup_node *hash_next;
+	struct cgroup_node *lru_prev, *lru_next;	/* while idle */
+	dev_t dev;
+	ino_t ino;
+	int dirfd;			/* O_PATH | O_DIRECTORY */
+	unsigned refs;			/* cache lock */
+	bool in_table;			/* findable: neither dead nor evicted; cache lock */
+	bool is_root;
+	atomic_bool dead;		/* its files read ENODEV: the cgroup was removed */
+	_Atomic(struct cgroup_node *) parent;	/* resolved on first use; a reference */
+	_Atomic(struct cgroup_file *) files;
+	char path[];			/* as first met, for messages */
 };
 
-static struct cgroup_fd_cache *fd_cache_new(void)
+struct cgroup_cache {
+	pthread_mutex_t lock;
+	dev_t root_dev;
+	ino_t root_ino;
+	size_t count;			/* nodes in the table */
+	size_t idle;			/* nodes on the LRU list */
+	struct cgroup_node *lru_oldest, *lru_newest;
+	struct cgroup_node *buckets[CGROUP_CACHE_BUCKETS];
+};
+
+static struct cgroup_cache *cache_new(int root_fd)
 {
-	struct cgroup_fd_cache *cache = calloc(1, sizeof(*cache));
+	struct cgroup_cache *cache;
+	struct stat st;
 
-	if (cache)
-		pthread_rwlock_init(&cache->lock, NULL);
+	if (fstat(root_fd, &st) < 0)
+		return NULL;
+	cache = calloc(1, sizeof(*cache));
+	if (!cache)
+		return NULL;
+	pthread_mutex_init(&cache->lock, NULL);
+	cache->root_dev = st.st_dev;
+	cache->root_ino = st.st_ino;
 	return cache;
 }
 
-static void fd_cache_free(struct cgroup_fd_cache *cache)
+/* Close a node's descriptors and free it; its parent reference is the caller's. */
+static void node_free(struct cgroup_node *node)
+{
+	struct cgroup_file *f = atomic_load(&node->files), *next;
+
+	for (; f; f = next) {
+		next = f->next;
+		close(f->fd);
+		free(f);
+	}
+	close(node->dirfd);
+	free(node);
+}
+
+/* Every node in the table; references still held become invalid. */
+static void cache_free(struct cgroup_cache *cache)
 {
 	if (!cache)
 		return;
-	for (size_t i = 0; i < CGROUP_FD_BUCKETS; i++) {
-		struct cgroup_fd_entry *e = cache->buckets[i], *next;
+	for (size_t i = 0; i < CGROUP_CACHE_BUCKETS; i++) {
+		struct cgroup_node *node = cache->buckets[i], *next;
 
-		for (; e; e = next) {
-			next = e->next;
-			close(e->fd);
-			free(e);
+		for (; node; node = next) {
+			next = node->hash_next;
+			node_free(node);
 		}
 	}
-	pthread_rwlock_destroy(&cache->lock);
+	pthread_mutex_destroy(&cache->lock);
 	free(cache);
 }
 
-static size_t fd_cache_bucket(const char *key)
+static struct cgroup_node **cache_slot(struct cgroup_cache *cache, dev_t dev, ino_t ino)
 {
-	return strutil_hash(key) % CGROUP_FD_BUCKETS;
-}
+	struct cgroup_node **slot = &cache->buckets[(ino ^ dev) % CGROUP_CACHE_BUCKETS];
 
-static struct cgroup_fd_entry **fd_cache_slot(struct cgroup_fd_cache *cache, const char *key)
-{
-	struct cgroup_fd_entry **slot = &cache->buckets[fd_cache_bucket(key)];
-
-	while (*slot && strcmp((*slot)->key, key) != 0)
-		slot = &(*slot)->next;
+	while (*slot && ((*slot)->ino != ino || (*slot)->dev != dev))
+		slot = &(*slot)->hash_next;
 	return slot;
 }
 
-/* Unlink and close the entry least recently read. Write lock held. */
-static void fd_cache_evict_oldest(struct cgroup_fd_cache *cache)
+/* Cache lock held. */
+static void lru_unlink(struct cgroup_cache *cache, struct cgroup_node *node)
 {
-	struct cgroup_fd_entry **oldest = NULL;
+	if (node->lru_prev)
+		node->lru_prev->lru_next = node->lru_next;
+	else
+		cache->lru_oldest = node->lru_next;
+	if (node->lru_next)
+		node->lru_next->lru_prev = node->lru_prev;
+	else
+		cache->lru_newest = node->lru_prev;
+	node->lru_prev = node->lru_next = NULL;
+	cache->idle--;
+}
 
-	for (size_t i = 0; i < CGROUP_FD_BUCKETS; i++)
-		for (struct cgroup_fd_entry **slot = &cache->buckets[i]; *slot;
-		     slot = &(*slot)->next)
-			if (!oldest || (*slot)->last_used < (*oldest)->last_used)
-				oldest = slot;
-	if (oldest) {
-		struct cgroup_fd_entry *victim = *oldest;
+/* Take a reference to a node in the table. Cache lock held. */
+static void node_take(struct cgroup_cache *cache, struct cgroup_node *node)
+{
+	if (node->refs++ == 0)
+		lru_unlink(cache, node);
+}
 
-		*oldest = victim->next;
-		close(victim->fd);
-		free(victim);
+/* Take a node out of the table, so that no lookup finds it. Cache lock held. */
+static void table_remove(struct cgroup_cache *cache, struct cgroup_node *node)
+{
+	struct cgroup_node **slot = cache_slot(cache, node->dev, node->ino);
+
+	if (*slot == node) {
+		*slot = node->hash_next;
+		node->in_table = false;
 		cache->count--;
 	}
 }
 
-/* Keep fd under key, unless another thread got there first. */
-static void fd_cache_add(struct cgroup_fd_cache *cache, const char *key, int fd)
+/* The least recently used idle node, out of the table, or NULL. Cache lock held. */
+static struct cgroup_node *cache_evict_oldest(struct cgroup_cache *cache)
 {
-	size_t key_len = strlen(key);
-	struct cgroup_fd_entry **slot, *e;
+	struct cgroup_node *victim = cache->lru_oldest;
 
-	pthread_rwlock_wrlock(&cache->lock);
-	slot = fd_cache_slot(cache, key);
-	if (*slot || !(e = malloc(sizeof(*e) + key_len + 1))) {
-		pthread_rwlock_unlock(&cache->lock);
+	if (victim) {
+		lru_unlink(cache, victim);
+		table_remove(cache, victim);
+	}
+	return victim;
+}
+
+static struct cgroup_node *node_unref(struct cgroup_node *node);
+
+/* Free nodes nobody uses any more, and drop the references each held on its parent. */
+static void node_release_chain(struct cgroup_node *victim)
+{
+	while (victim) {
+		struct cgroup_node *parent = atomic_load(&victim->parent);
+
+		node_free(victim);
+		victim = parent ? node_unref(parent) : NULL;
+	}
+}
+
+/*
+ * Drop a reference. The last one puts a live node on the LRU list (closing
+ * the oldest idle node if that makes too many) and frees a dead one; returns
+ * the node to free, if any. Cache lock not held.
+ */
+static struct cgroup_node *node_unref(struct cgroup_node *node)
+{
+	struct cgroup_cache *cache = node->cache;
+	struct cgroup_node *victim = NULL;
+
+	pthread_mutex_lock(&cache->lock);
+	if (--node->refs > 0) {
+		pthread_mutex_unlock(&cache->lock);
+		return NULL;
+	}
+	if (!node->in_table) {
+		victim = node;
+	} else {
+		node->lru_prev = cache->lru_newest;
+		node->lru_next = NULL;
+		if (cache->lru_newest)
+			cache->lru_newest->lru_next = node;
+		else
+			cache->lru_oldest = node;
+		cache->lru_newest = node;
+		if (++cache->idle > CGROUP_CACHE_IDLE_MAX)
+			victim = cache_evict_oldest(cache);
+	}
+	pthread_mutex_unlock(&cache->lock);
+	return victim;
+}
+
+void cgroup_node_put(struct cgroup_node *node)
+{
+	if (node)
+		node_release_chain(node_unref(node));
+}
+
+/*
+ * openat(2), and when out of descriptors, close the least recently used idle
+ * cgroup and try once more.
+ */
+static int cache_openat(struct cgroup_cache *cache, int dirfd, const char *path, int flags)
+{
+	int fd = openat(dirfd, path, flags | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		struct cgroup_node *victim;
+
+		pthread_mutex_lock(&cache->lock);
+		victim = cache_evict_oldest(cache);
+		pthread_mutex_unlock(&cache->lock);
+		node_release_chain(victim);
+		fd = openat(dirfd, path, flags | O_CLOEXEC | O_NOCTTY);
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * The node of the directory open at fd, whose identity is st: the cached one
+ * if there is one (fd is closed), else a new one that takes fd. A reference.
+ */
+static int cache_insert(struct cgroup_cache *cache, int fd, const struct stat *st,
+			const char *path, struct cgroup_node **out)
+{
+	size_t path_len = strlen(path);
+	struct cgroup_node *node = calloc(1, sizeof(*node) + path_len + 1), **slot;
+
+	if (!node) {
 		close(fd);
-		return;
+		return -ENOMEM;
 	}
-	if (cache->count >= CGROUP_FD_MAX) {
-		fd_cache_evict_oldest(cache);
-		slot = fd_cache_slot(cache, key);
+	node->cache = cache;
+	node->dev = st->st_dev;
+	node->ino = st->st_ino;
+	node->dirfd = fd;
+	node->refs = 1;
+	node->in_table = true;
+	node->is_root = st->st_dev == cache->root_dev && st->st_ino == cache->root_ino;
+	memcpy(node->path, path, path_len + 1);
+
+	pthread_mutex_lock(&cache->lock);
+	slot = cache_slot(cache, node->dev, node->ino);
+	if (*slot) {
+		/* Another thread met the same cgroup first. */
+		*out = *slot;
+		node_take(cache, *out);
+		pthread_mutex_unlock(&cache->lock);
+		node_free(node);
+		return 0;
 	}
-	e->next = NULL;
-	e->fd = fd;
-	atomic_init(&e->last_used, atomic_fetch_add(&cache->clock, 1));
-	memcpy(e->key, key, key_len + 1);
-	*slot = e;
+	*slot = node;
 	cache->count++;
-	pthread_rwlock_unlock(&cache->lock);
+	pthread_mutex_unlock(&cache->lock);
+	*out = node;
+	return 0;
 }
 
-static void fd_cache_drop(struct cgroup_fd_cache *cache, const char *key)
+/* Open dirfd/path as a cgroup directory and find or add its node. */
+static int cache_open_node(struct cgroup_cache *cache, int dirfd, const char *rel,
+			   const char *path, struct cgroup_node **out)
 {
-	struct cgroup_fd_entry **slot, *e;
+	struct stat st;
+	int fd = cache_openat(cache, dirfd, rel, O_PATH | O_DIRECTORY);
 
-	pthread_rwlock_wrlock(&cache->lock);
-	slot = fd_cache_slot(cache, key);
-	if ((e = *slot)) {
-		*slot = e->next;
-		close(e->fd);
-		free(e);
-		cache->count--;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
 	}
-	pthread_rwlock_unlock(&cache->lock);
+	return cache_insert(cache, fd, &st, path, out);
 }
 
-/* Read a kept-open file; -ENOENT means "not kept", not "missing". */
-static ssize_t fd_cache_read(struct cgroup_fd_cache *cache, const char *key,
-			     char *buf, size_t size)
+int cgroup_node_get(const struct cgroup_hierarchy *h, const char *path,
+		    struct cgroup_node **out)
 {
-	struct cgroup_fd_entry *e;
-	ssize_t len = -ENOENT;
+	const char *rel = path[0] ? path : ".";
+	struct cgroup_cache *cache = h->files;
+	struct cgroup_node *node;
+	struct stat st;
 
-	pthread_rwlock_rdlock(&cache->lock);
-	e = *fd_cache_slot(cache, key);
-	if (e) {
-		atomic_store(&e->last_used, atomic_fetch_add(&cache->clock, 1));
-		len = strutil_pread_file(e->fd, buf, size);
+	if (h->dirfd < 0 || !cache)
+		return -ENOENT;
+	/* One fstatat(2) finds a cgroup met before; only a new one is opened. */
+	if (fstatat(h->dirfd, rel, &st, 0) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	pthread_mutex_lock(&cache->lock);
+	node = *cache_slot(cache, st.st_dev, st.st_ino);
+	if (node)
+		node_take(cache, node);
+	pthread_mutex_unlock(&cache->lock);
+	if (node) {
+		*out = node;
+		return 0;
 	}
-	pthread_rwlock_unlock(&cache->lock);
-	if (len == -ENODEV) {
-		fd_cache_drop(cache, key);
-		len = -ENOENT;
+	return cache_open_node(cache, h->dirfd, rel, path, out);
+}
+
+int cgroup_node_parent(struct cgroup_node *node, struct cgroup_node **out)
+{
+	struct cgroup_cache *cache = node->cache;
+	struct cgroup_node *parent = atomic_load(&node->parent);
+	char path[PATH_MAX];
+	int rc;
+
+	if (parent || node->is_root) {
+		*out = parent;
+		return 0;
 	}
+	/* kernfs renames a cgroup only within its parent: ".." never changes. */
+	snprintf(path, sizeof(path), "%s", node->path);
+	cgroup_path_parent(path);
+	rc = cache_open_node(cache, node->dirfd, "..", path, &parent);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&cache->lock);
+	if (!atomic_load(&node->parent)) {
+		atomic_store(&node->parent, parent);
+		parent = NULL;
+	}
+	pthread_mutex_unlock(&cache->lock);
+	/* Another thread resolved it first: drop this lookup's reference. */
+	cgroup_node_put(parent);
+	*out = atomic_load(&node->parent);
+	return 0;
+}
+
+bool cgroup_node_is_root(const struct cgroup_node *node)
+{
+	return node->is_root;
+}
+
+const char *cgroup_node_path(const struct cgroup_node *node)
+{
+	return node->path;
+}
+
+/* Stop finding a removed cgroup, so that a lookup by path meets its successor. */
+static void node_mark_dead(struct cgroup_node *node)
+{
+	struct cgroup_cache *cache = node->cache;
+
+	atomic_store(&node->dead, true);
+	pthread_mutex_lock(&cache->lock);
+	if (node->in_table)
+		table_remove(cache, node);
+	pthread_mutex_unlock(&cache->lock);
+}
+
+static struct cgroup_file *node_find_file(struct cgroup_node *node, const char *name)
+{
+	struct cgroup_file *f = atomic_load(&node->files);
+
+	while (f && strcmp(f->name, name) != 0)
+		f = f->next;
+	return f;
+}
+
+/* The node's open file, opened and kept on first use. */
+static int node_file(struct cgroup_node *node, const char *name, struct cgroup_file **out)
+{
+	struct cgroup_cache *cache = node->cache;
+	size_t name_len = strlen(name);
+	struct cgroup_file *f = node_find_file(node, name), *kept;
+	struct stat st;
+	int fd;
+
+	if (f) {
+		*out = f;
+		return 0;
+	}
+	fd = cache_openat(cache, node->dirfd, name, O_RDONLY);
+	if (fd == -ENOENT && fstatat(node->dirfd, "cgroup.procs", &st, 0) < 0 &&
+	    errno == ENOENT) {
+		/* Every cgroup has cgroup.procs; a removed one has no files at all. */
+		node_mark_dead(node);
+		return -ENODEV;
+	}
+	if (fd < 0)
+		return fd;
+	f = calloc(1, sizeof(*f) + name_len + 1);
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	f->fd = fd;
+	memcpy(f->name, name, name_len + 1);
+	pthread_mutex_lock(&cache->lock);
+	kept = node_find_file(node, name);
+	if (!kept) {
+		f->next = atomic_load(&node->files);
+		atomic_store(&node->files, f);
+	}
+	pthread_mutex_unlock(&cache->lock);
+	if (kept) {
+		close(f->fd);
+		free(f);
+		f = kept;
+	}
+	*out = f;
+	return 0;
+}
+
+ssize_t cgroup_node_read_file(struct cgroup_node *node, const char *file,
+			      char *buf, size_t size)
+{
+	struct cgroup_file *f;
+	ssize_t len;
+	int rc;
+
+	if (atomic_load(&node->dead))
+		return -ENODEV;
+	rc = node_file(node, file, &f);
+	if (rc < 0)
+		return rc;
+	len = strutil_pread_file(f->fd, buf, size);
+	if (len == -ENODEV)
+		node_mark_dead(node);
 	return len;
+}
+
+/* A one-number file's text: "max" is CGROUP_UNLIMITED. */
+static int parse_u64_file(const char *text, ssize_t len, uint64_t *value)
+{
+	if (len == -EFBIG)
+		return -EBADMSG;
+	if (len < 0)
+		return (int)len;
+	if (strcmp(text, "max\n") == 0 || strcmp(text, "max") == 0) {
+		*value = CGROUP_UNLIMITED;
+		return 0;
+	}
+	return strutil_parse_u64(text, (size_t)len, value) < 0 ? -EBADMSG : 0;
+}
+
+int cgroup_node_read_u64(struct cgroup_node *node, const char *file, uint64_t *value)
+{
+	char text[64];
+
+	return parse_u64_file(text, cgroup_node_read_file(node, file, text, sizeof(text)),
+			      value);
+}
+
+int cgroup_node_read_u64_once(struct cgroup_node *node, const char *file, uint64_t *value)
+{
+	struct cgroup_file *f = node_find_file(node, file);
+	int rc;
+
+	if (f && atomic_load(&f->value_kept)) {
+		*value = atomic_load(&f->value);
+		return 0;
+	}
+	rc = cgroup_node_read_u64(node, file, value);
+	if (rc < 0)
+		return rc;
+	f = node_find_file(node, file);
+	atomic_store(&f->value, *value);
+	atomic_store(&f->value_kept, true);
+	return 0;
+}
+
+size_t cgroup_hierarchy_cached(const struct cgroup_hierarchy *h)
+{
+	size_t count;
+
+	if (!h->files)
+		return 0;
+	pthread_mutex_lock(&h->files->lock);
+	count = h->files->count;
+	pthread_mutex_unlock(&h->files->lock);
+	return count;
 }
 
 int cgroup_hierarchy_open_path(struct cgroup_hierarchy *h, const char *controller,
@@ -207,7 +546,7 @@ int cgroup_hierarchy_open_path(struct cgroup_hierarchy *h, const char *controlle
 	h->controller = controller;
 	h->version = version;
 	h->dirfd = fd;
-	h->files = fd_cache_new();
+	h->files = cache_new(fd);
 	if (!h->files) {
 		close(fd);
 		h->dirfd = -1;
@@ -263,7 +602,7 @@ int cgroup_hierarchy_open(struct cgroup_hierarchy *h, const char *controller)
 		goto out_free_mount_point;
 	}
 	h->dirfd = fd;
-	h->files = fd_cache_new();
+	h->files = cache_new(fd);
 	if (!h->files) {
 		cgroup_hierarchy_close(h);
 		rc = -ENOMEM;
@@ -281,7 +620,7 @@ void cgroup_hierarchy_close(struct cgroup_hierarchy *h)
 {
 	if (!h || h->dirfd < 0)
 		return;
-	fd_cache_free(h->files);
+	cache_free(h->files);
 	h->files = NULL;
 	close(h->dirfd);
 	h->dirfd = -1;
@@ -393,50 +732,26 @@ bool cgroup_path_parent(char *path)
 ssize_t cgroup_read_file(const struct cgroup_hierarchy *h, const char *cgroup_path,
 			 const char *file, char *buf, size_t size)
 {
-	char rel[4096 + 64];
+	struct cgroup_node *node;
 	ssize_t len;
-	int n, fd;
+	int rc = cgroup_node_get(h, cgroup_path, &node);
 
-	if (h->dirfd < 0)
-		return -ENOENT;
-	n = snprintf(rel, sizeof(rel), "%s%s%s", cgroup_path,
-		     cgroup_path[0] ? "/" : "", file);
-	if (n < 0 || (size_t)n >= sizeof(rel))
-		return -ENAMETOOLONG;
-	len = fd_cache_read(h->files, rel, buf, size);
-	if (len != -ENOENT)
-		return len;
-	fd = openat(h->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
-		/* Out of descriptors: give back one we keep, and try once more. */
-		pthread_rwlock_wrlock(&h->files->lock);
-		fd_cache_evict_oldest(h->files);
-		pthread_rwlock_unlock(&h->files->lock);
-		fd = openat(h->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	}
-	if (fd < 0)
-		return -errno;
-	len = strutil_pread_file(fd, buf, size);
-	if (len >= 0)
-		fd_cache_add(h->files, rel, fd);
-	else
-		close(fd);
+	if (rc < 0)
+		return rc;
+	len = cgroup_node_read_file(node, file, buf, size);
+	cgroup_node_put(node);
 	return len;
 }
 
 int cgroup_read_u64(const struct cgroup_hierarchy *h, const char *cgroup_path,
 		    const char *file, uint64_t *value)
 {
-	char text[64];
-	ssize_t len = cgroup_read_file(h, cgroup_path, file, text, sizeof(text));
+	struct cgroup_node *node;
+	int rc = cgroup_node_get(h, cgroup_path, &node);
 
-	if (len == -EFBIG)
-		return -EBADMSG;
-	if (len < 0)
-		return (int)len;
-	if (strcmp(text, "max\n") == 0 || strcmp(text, "max") == 0) {
-		*value = CGROUP_UNLIMITED;
-		return 0;
-	}
-	return strutil_parse_u64(text, (size_t)len, value) < 0 ? -EBADMSG : 0;
+	if (rc < 0)
+		return rc;
+	rc = cgroup_node_read_u64(node, file, value);
+	cgroup_node_put(node);
+	return rc;
 }

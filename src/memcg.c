@@ -90,10 +90,10 @@ static uint64_t normalize_limit(const struct cgroup_hierarchy *h, uint64_t value
 }
 
 /* Read a limit file; a file the cgroup does not have counts as no limit. */
-static int read_limit(const struct cgroup_hierarchy *h, const char *path,
+static int read_limit(const struct cgroup_hierarchy *h, struct cgroup_node *node,
 		      const char *file, uint64_t *value, bool *present)
 {
-	int rc = cgroup_read_u64(h, path, file, value);
+	int rc = cgroup_node_read_u64(node, file, value);
 
 	*present = rc == 0;
 	if (rc == -ENOENT) {
@@ -101,13 +101,13 @@ static int read_limit(const struct cgroup_hierarchy *h, const char *path,
 		return 0;
 	}
 	if (rc == -EBADMSG)
-		log_error("%s/%s: malformed limit", path, file);
+		log_error("%s/%s: malformed limit", cgroup_node_path(node), file);
 	if (rc == 0)
 		*value = normalize_limit(h, *value);
 	return rc;
 }
 
-static int read_stat(const struct cgroup_hierarchy *h, const char *path,
+static int read_stat(const struct cgroup_hierarchy *h, struct cgroup_node *node,
 		     struct memcg_usage *out)
 {
 	char text[16384];
@@ -115,66 +115,68 @@ static int read_stat(const struct cgroup_hierarchy *h, const char *path,
 	ssize_t len;
 	int rc;
 
-	len = cgroup_read_file(h, path, "memory.stat", text, sizeof(text));
+	len = cgroup_node_read_file(node, "memory.stat", text, sizeof(text));
 	if (len < 0)
 		return (int)len;
 	rc = memcg_parse_stat(text, h->version, out, &bad_line);
 	if (rc == -EBADMSG && bad_line)
-		log_error("%s/memory.stat: line %u: malformed value", path, bad_line);
+		log_error("%s/memory.stat: line %u: malformed value", cgroup_node_path(node),
+			  bad_line);
 	else if (rc == -EBADMSG)
-		log_error("%s/memory.stat: required counters missing", path);
+		log_error("%s/memory.stat: required counters missing", cgroup_node_path(node));
 	return rc;
 }
 
-int memcg_read(const struct cgroup_hierarchy *h, const char *cgroup_path,
+int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 	       bool want_swap, struct memcg_usage *out)
 {
 	bool v1 = h->version == CGROUP_V1;
 	const char *limit_file = v1 ? "memory.limit_in_bytes" : "memory.max";
 	const char *swap_file = v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max";
-	char path[PATH_MAX], swap_path[PATH_MAX] = "";
+	struct cgroup_node *node, *limiting = NULL, *swap_limiting = NULL;
 	uint64_t swap_min = CGROUP_UNLIMITED;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->limit = CGROUP_UNLIMITED;
 	out->swap_limit = CGROUP_UNLIMITED;
-	if (strlen(cgroup_path) >= sizeof(path))
-		return -ENAMETOOLONG;
-	strcpy(path, cgroup_path);
 
 	/* The root cgroup cannot be limited: stop below it. */
-	while (path[0]) {
+	for (node = cgroup; node && !cgroup_node_is_root(node);) {
 		uint64_t limit, swap;
 		bool present;
 
-		rc = read_limit(h, path, limit_file, &limit, &present);
+		rc = read_limit(h, node, limit_file, &limit, &present);
 		if (rc < 0)
 			return rc;
 		if (limit < out->limit) {
 			out->limit = limit;
-			strcpy(out->limit_path, path);
+			limiting = node;
 		}
 		if (want_swap) {
-			rc = read_limit(h, path, swap_file, &swap, &present);
+			rc = read_limit(h, node, swap_file, &swap, &present);
 			if (rc < 0)
 				return rc;
 			out->swap_accounted |= present;
 			if (swap < swap_min) {
 				swap_min = swap;
-				strcpy(swap_path, path);
+				swap_limiting = node;
 			}
 		}
-		cgroup_path_parent(path);
-	}
-
-	if (out->limit != CGROUP_UNLIMITED) {
-		rc = cgroup_read_u64(h, out->limit_path,
-				     v1 ? "memory.usage_in_bytes" : "memory.current",
-				     &out->usage);
+		rc = cgroup_node_parent(node, &node);
 		if (rc < 0)
 			return rc;
-		rc = read_stat(h, out->limit_path, out);
+	}
+
+	if (limiting) {
+		snprintf(out->limit_path, sizeof(out->limit_path), "%s",
+			 cgroup_node_path(limiting));
+		rc = cgroup_node_read_u64(limiting,
+					  v1 ? "memory.usage_in_bytes" : "memory.current",
+					  &out->usage);
+		if (rc < 0)
+			return rc;
+		rc = read_stat(h, limiting, out);
 		if (rc < 0)
 			return rc;
 	}
@@ -188,12 +190,12 @@ int memcg_read(const struct cgroup_hierarchy *h, const char *cgroup_path,
 		out->swap_usage = out->stat[MEMCG_SWAP];
 	} else {
 		/* Swap used where swap is limited, else where memory is. */
-		const char *usage_path = swap_path[0] ? swap_path : out->limit_path;
+		struct cgroup_node *usage_node = swap_limiting ? swap_limiting : limiting;
 
 		out->swap_limit = swap_min;
-		if (out->swap_accounted && usage_path[0]) {
-			rc = cgroup_read_u64(h, usage_path, "memory.swap.current",
-					     &out->swap_usage);
+		if (out->swap_accounted && usage_node) {
+			rc = cgroup_node_read_u64(usage_node, "memory.swap.current",
+						  &out->swap_usage);
 			if (rc < 0 && rc != -ENOENT)
 				return rc;
 		}

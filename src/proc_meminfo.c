@@ -320,10 +320,10 @@ static int meminfo_vfile_render(const struct host *host, const struct reader *re
 		log_error("/proc/meminfo: unreadable content");
 		return rc;
 	}
-	if (host->memory.version == CGROUP_NONE)
+	if (host->memory.version == CGROUP_NONE || !reader->memory_cgroup)
 		return buf_append(out, host_text, (size_t)len);
 	/* A host without swap shows none to anyone: no swap files to read. */
-	rc = memcg_read(&host->memory, reader->memory_cgroup ? reader->memory_cgroup : "",
+	rc = memcg_read(&host->memory, reader->memory_cgroup,
 			host_values.kb[MI_SWAPTOTAL] > 0, &memcg);
 	if (rc < 0)
 		return rc;

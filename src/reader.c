@@ -1,6 +1,5 @@
 /* reader.c - who is reading: the requesting pid, its cgroups and its network namespace. */
 #include <errno.h>
-#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +42,36 @@ static int reader_open_net_ns(const struct host *host, struct reader *reader)
 	return 0;
 }
 
+/*
+ * Take a reference to the memory cgroup /proc/<pid>/cgroup names. A cgroup
+ * removed between the two steps means the process was moved: look again once.
+ */
+static int reader_find_memory_cgroup(const struct host *host, struct reader *reader)
+{
+	char path[PATH_MAX];
+	int rc = -ENOENT;
+
+	for (int attempt = 0; attempt < 2 && rc == -ENOENT; attempt++) {
+		rc = cgroup_pid_path(host->proc_fd, reader->pid, &host->memory, path,
+				     sizeof(path));
+		if (rc == -ENOENT)
+			return -ESRCH;
+		if (rc < 0) {
+			log_error("pid %d: cannot find its memory cgroup: %s", (int)reader->pid,
+				  rc == -EINVAL ? "malformed /proc/<pid>/cgroup" : "read failed");
+			return rc;
+		}
+		rc = cgroup_node_get(&host->memory, path, &reader->memory_cgroup);
+	}
+	if (rc < 0) {
+		log_error("pid %d: cannot open its memory cgroup %s: %s", (int)reader->pid,
+			  path, strerror(-rc));
+		/* Not "no such file": the reader's open of ours fails with EIO. */
+		return rc == -ENOENT ? -ESRCH : rc;
+	}
+	return 0;
+}
+
 void reader_init(struct reader *reader, pid_t pid)
 {
 	reader->pid = pid;
@@ -60,19 +89,9 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 
 	reader_init(reader, pid);
 	if ((needs & READER_MEMORY_CGROUP) && host->memory.version != CGROUP_NONE) {
-		char path[PATH_MAX];
-
-		rc = cgroup_pid_path(host->proc_fd, pid, &host->memory, path, sizeof(path));
-		if (rc == -ENOENT)
-			return -ESRCH;
-		if (rc < 0) {
-			log_error("pid %d: cannot find its memory cgroup: %s", (int)pid,
-				  rc == -EINVAL ? "malformed /proc/<pid>/cgroup" : "read failed");
+		rc = reader_find_memory_cgroup(host, reader);
+		if (rc < 0)
 			return rc;
-		}
-		reader->memory_cgroup = strdup(path);
-		if (!reader->memory_cgroup)
-			return -ENOMEM;
 	}
 	if (needs & READER_NET_NAMESPACE) {
 		rc = reader_open_net_ns(host, reader);
@@ -88,7 +107,7 @@ int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 
 void reader_release(struct reader *reader)
 {
-	free(reader->memory_cgroup);
+	cgroup_node_put(reader->memory_cgroup);
 	reader->memory_cgroup = NULL;
 	if (reader->has_net_ns)
 		close(reader->net_ns_fd);

@@ -1,11 +1,16 @@
-/* check_cgroup.c - finding a process's cgroup and reading one-number cgroup files. */
+/* check_cgroup.c - finding a process's cgroup, the cache of cgroup nodes, reading their files. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "host.h"
@@ -452,6 +457,426 @@ START_TEST(test_read_u64_closed_hierarchy_is_enoent)
 }
 END_TEST
 
+/* ---- nodes: cgroups known by identity, over fixtures and a scratch tree ---- */
+
+START_TEST(test_node_same_path_gives_same_node)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *a, *b;
+
+	open_hierarchy(&h, "v1/cgroup/memory", CGROUP_V1);
+	ck_assert_int_eq(cgroup_node_get(&h, "docker/web", &a), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "docker/web", &b), 0);
+	ck_assert_ptr_eq(a, b);
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 1);
+	cgroup_node_put(a);
+	cgroup_node_put(b);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_parent_is_node_of_parent_path)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *app, *web, *parent;
+
+	open_hierarchy(&h, "v1/cgroup/memory", CGROUP_V1);
+	ck_assert_int_eq(cgroup_node_get(&h, "docker/web/app", &app), 0);
+	ck_assert_int_eq(cgroup_node_parent(app, &parent), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "docker/web", &web), 0);
+	ck_assert_ptr_eq(parent, web);
+	ck_assert_str_eq(cgroup_node_path(parent), "docker/web");
+	cgroup_node_put(web);
+	cgroup_node_put(app);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_walk_ends_at_root)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *app, *node;
+	const char *seen[4];
+	int levels = 0;
+
+	open_hierarchy(&h, "v1/cgroup/memory", CGROUP_V1);
+	ck_assert_int_eq(cgroup_node_get(&h, "docker/web/app", &app), 0);
+	for (node = app; node && levels < 4; levels++) {
+		seen[levels] = cgroup_node_path(node);
+		ck_assert_int_eq(cgroup_node_parent(node, &node), 0);
+	}
+	ck_assert_ptr_null(node);
+	ck_assert_int_eq(levels, 4);
+	ck_assert_str_eq(seen[2], "docker");
+	ck_assert_str_eq(seen[3], "");
+	cgroup_node_put(app);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_root_is_root)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *root, *parent = (struct cgroup_node *)&h;
+
+	open_hierarchy(&h, "v2/cgroup", CGROUP_V2);
+	ck_assert_int_eq(cgroup_node_get(&h, "", &root), 0);
+	ck_assert(cgroup_node_is_root(root));
+	ck_assert_int_eq(cgroup_node_parent(root, &parent), 0);
+	ck_assert_ptr_null(parent);
+	cgroup_node_put(root);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_missing_cgroup_is_enoent)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
+
+	open_hierarchy(&h, "v2/cgroup", CGROUP_V2);
+	ck_assert_int_eq(cgroup_node_get(&h, "gone.slice", &node), -ENOENT);
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 0);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_file_is_not_a_cgroup)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
+
+	open_hierarchy(&h, "v2/cgroup", CGROUP_V2);
+	ck_assert_int_eq(cgroup_node_get(&h, "memory.stat", &node), -ENOTDIR);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+/* A scratch tree of cgroup-like directories, made and removed per test. */
+static char scratch[64];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void scratch_setup(void)
+{
+	snprintf(scratch, sizeof(scratch), "/tmp/check_cgroup.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(scratch));
+}
+
+static void scratch_teardown(void)
+{
+	nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void scratch_write(const char *cgroup, const char *file, const char *text)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", scratch, cgroup, file);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* A cgroup-like directory: cgroup.procs and a memory.max of limit. */
+static void scratch_cgroup(const char *cgroup, const char *limit)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", scratch, cgroup);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	scratch_write(cgroup, "cgroup.procs", "");
+	scratch_write(cgroup, "memory.max", limit);
+}
+
+/* Remove a scratch cgroup as the kernel does: its files go with it. */
+static void scratch_remove(const char *cgroup)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", scratch, cgroup);
+	ck_assert_int_eq(nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void scratch_rename(const char *from, const char *to)
+{
+	char old_path[PATH_MAX], new_path[PATH_MAX];
+
+	snprintf(old_path, sizeof(old_path), "%s/%s", scratch, from);
+	snprintf(new_path, sizeof(new_path), "%s/%s", scratch, to);
+	ck_assert_int_eq(rename(old_path, new_path), 0);
+}
+
+static uint64_t node_u64(struct cgroup_node *node, const char *file)
+{
+	uint64_t value = 0;
+
+	ck_assert_int_eq(cgroup_node_read_u64(node, file, &value), 0);
+	return value;
+}
+
+START_TEST(test_node_renamed_cgroup_keeps_its_figures)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *old_a, *new_a, *b;
+
+	/* mv a b; mkdir a: the node met as "a" is b now, and a is another. */
+	scratch_cgroup("a", "100\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &old_a), 0);
+	ck_assert_uint_eq(node_u64(old_a, "memory.max"), 100);
+	scratch_rename("a", "b");
+	scratch_cgroup("a", "200\n");
+	ck_assert_uint_eq(node_u64(old_a, "memory.max"), 100);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &new_a), 0);
+	ck_assert_ptr_ne(new_a, old_a);
+	ck_assert_uint_eq(node_u64(new_a, "memory.max"), 200);
+	ck_assert_int_eq(cgroup_node_get(&h, "b", &b), 0);
+	ck_assert_ptr_eq(b, old_a);
+	cgroup_node_put(b);
+	cgroup_node_put(new_a);
+	cgroup_node_put(old_a);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_removed_cgroup_reads_enodev)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
+
+	/* A removed cgroup has no files: not even cgroup.procs. */
+	scratch_cgroup("a", "100\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &node), 0);
+	scratch_remove("a");
+	ck_assert_int_eq(cgroup_node_read_u64(node, "memory.max", &(uint64_t){ 0 }), -ENODEV);
+	cgroup_node_put(node);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_dead_cgroup_never_reads_again)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
+	char text[64];
+
+	/* memory.max stays open, but once a read finds the cgroup gone, no file is read. */
+	scratch_cgroup("a", "100\n");
+	scratch_write("a", "memory.current", "5\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &node), 0);
+	ck_assert_uint_eq(node_u64(node, "memory.max"), 100);
+	scratch_remove("a");
+	ck_assert_int_eq(cgroup_node_read_file(node, "memory.current", text, sizeof(text)),
+			 -ENODEV);
+	ck_assert_int_eq(cgroup_node_read_file(node, "memory.max", text, sizeof(text)), -ENODEV);
+	cgroup_node_put(node);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_remade_cgroup_is_a_new_node)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *old_node, *new_node;
+
+	/* rmdir a; mkdir a: a lookup by path finds the new cgroup, not the dead one. */
+	scratch_cgroup("a", "100\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &old_node), 0);
+	scratch_remove("a");
+	ck_assert_int_eq(cgroup_node_read_u64(old_node, "memory.max", &(uint64_t){ 0 }), -ENODEV);
+	scratch_cgroup("a", "300\n");
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &new_node), 0);
+	ck_assert_ptr_ne(new_node, old_node);
+	ck_assert_uint_eq(node_u64(new_node, "memory.max"), 300);
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 1);
+	cgroup_node_put(old_node);
+	cgroup_node_put(new_node);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_missing_file_of_live_cgroup_is_enoent)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
+	char text[64];
+
+	scratch_cgroup("a", "100\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &node), 0);
+	ck_assert_int_eq(cgroup_node_read_file(node, "memory.swap.max", text, sizeof(text)),
+			 -ENOENT);
+	ck_assert_uint_eq(node_u64(node, "memory.max"), 100);
+	cgroup_node_put(node);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_read_once_keeps_first_value)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
+	uint64_t value = 0;
+
+	scratch_cgroup("a", "100\n");
+	scratch_write("a", "memory.use_hierarchy", "1\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V1), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &node), 0);
+	ck_assert_int_eq(cgroup_node_read_u64_once(node, "memory.use_hierarchy", &value), 0);
+	ck_assert_uint_eq(value, 1);
+	scratch_write("a", "memory.use_hierarchy", "0\n");
+	ck_assert_int_eq(cgroup_node_read_u64_once(node, "memory.use_hierarchy", &value), 0);
+	ck_assert_uint_eq(value, 1);
+	cgroup_node_put(node);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+/* Meet cgroups c0 .. c<count - 1> once each: look up, read, put back. */
+static void use_scratch_cgroups(struct cgroup_hierarchy *h, int count)
+{
+	char name[32];
+
+	for (int i = 0; i < count; i++) {
+		struct cgroup_node *node;
+
+		snprintf(name, sizeof(name), "c%d", i);
+		ck_assert_int_eq(cgroup_node_get(h, name, &node), 0);
+		ck_assert_uint_eq(node_u64(node, "memory.max"), 4096);
+		cgroup_node_put(node);
+	}
+}
+
+static void make_scratch_cgroups(int count)
+{
+	char name[32];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		scratch_cgroup(name, "4096\n");
+	}
+}
+
+START_TEST(test_node_idle_cgroups_beyond_bound_are_closed)
+{
+	struct cgroup_hierarchy h;
+
+	/* 1,030 cgroups met once: the 1,024 most recent stay open. */
+	make_scratch_cgroups(1030);
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	use_scratch_cgroups(&h, 1030);
+	ck_assert_uint_eq(CGROUP_CACHE_IDLE_MAX, 1024);
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 1024);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_in_use_is_never_closed)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *held, *again;
+
+	/* "held" is "a", used by a reader while 1,030 others come and go. */
+	scratch_cgroup("a", "100\n");
+	make_scratch_cgroups(1030);
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &held), 0);
+	use_scratch_cgroups(&h, 1030);
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 1025);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &again), 0);
+	ck_assert_ptr_eq(again, held);
+	ck_assert_uint_eq(node_u64(held, "memory.max"), 100);
+	cgroup_node_put(again);
+	cgroup_node_put(held);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_out_of_descriptors_gives_back_idle_cgroup)
+{
+	struct cgroup_hierarchy h;
+	struct rlimit limit;
+	uint64_t value = 0;
+	int lowest_free;
+
+	make_scratch_cgroups(3);
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	use_scratch_cgroups(&h, 2);
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 2);
+	/* No descriptor left: c2 can open only what c0, the oldest idle, gives back. */
+	lowest_free = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(lowest_free, 0);
+	close(lowest_free);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &limit), 0);
+	limit.rlim_cur = (rlim_t)lowest_free;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &limit), 0);
+	ck_assert_int_eq(cgroup_read_u64(&h, "c2", "memory.max", &value), 0);
+	ck_assert_uint_eq(value, 4096);
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 2);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+/* Readers on 8 threads at once, as libfuse's workers. */
+struct parallel_run {
+	struct cgroup_hierarchy *h;
+	int wrong;
+};
+
+static void *parallel_reader(void *arg)
+{
+	struct parallel_run *run = arg;
+
+	for (int i = 0; i < 2000; i++) {
+		struct cgroup_node *node, *parent;
+		uint64_t value = 0;
+
+		if (cgroup_node_get(run->h, "docker/web/app", &node) < 0) {
+			run->wrong++;
+			continue;
+		}
+		if (cgroup_node_parent(node, &parent) < 0 || !parent ||
+		    cgroup_node_read_u64(parent, "memory.limit_in_bytes", &value) < 0 ||
+		    value != 268435456)
+			run->wrong++;
+		cgroup_node_put(node);
+	}
+	return NULL;
+}
+
+START_TEST(test_node_parallel_readers_agree)
+{
+	struct cgroup_hierarchy h;
+	struct parallel_run runs[8];
+	pthread_t threads[8];
+
+	open_hierarchy(&h, "v1/cgroup/memory", CGROUP_V1);
+	for (int i = 0; i < 8; i++) {
+		runs[i] = (struct parallel_run){ &h, 0 };
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, parallel_reader, &runs[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(threads[i], NULL);
+		ck_assert_int_eq(runs[i].wrong, 0);
+	}
+	/* docker/web/app and docker/web, whatever the interleaving. */
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 2);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
 static Suite *cgroup_suite(void)
 {
 	Suite *s = suite_create("cgroup");
@@ -507,6 +932,30 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_read_u64_file_too_big_is_ebadmsg);
 	tcase_add_test(tc, test_read_u64_missing_file_is_enoent);
 	tcase_add_test(tc, test_read_u64_closed_hierarchy_is_enoent);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("node");
+	tcase_add_test(tc, test_node_same_path_gives_same_node);
+	tcase_add_test(tc, test_node_parent_is_node_of_parent_path);
+	tcase_add_test(tc, test_node_walk_ends_at_root);
+	tcase_add_test(tc, test_node_root_is_root);
+	tcase_add_test(tc, test_node_missing_cgroup_is_enoent);
+	tcase_add_test(tc, test_node_file_is_not_a_cgroup);
+	tcase_add_test(tc, test_node_parallel_readers_agree);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("node_scratch");
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_node_renamed_cgroup_keeps_its_figures);
+	tcase_add_test(tc, test_node_removed_cgroup_reads_enodev);
+	tcase_add_test(tc, test_node_dead_cgroup_never_reads_again);
+	tcase_add_test(tc, test_node_remade_cgroup_is_a_new_node);
+	tcase_add_test(tc, test_node_missing_file_of_live_cgroup_is_enoent);
+	tcase_add_test(tc, test_node_read_once_keeps_first_value);
+	tcase_add_test(tc, test_node_idle_cgroups_beyond_bound_are_closed);
+	tcase_add_test(tc, test_node_in_use_is_never_closed);
+	tcase_add_test(tc, test_node_out_of_descriptors_gives_back_idle_cgroup);
 	suite_add_tcase(s, tc);
 	return s;
 }

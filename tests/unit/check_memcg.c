@@ -17,9 +17,15 @@ static int read_fixture(const char *dir, enum cgroup_version version,
 	char root[PATH_MAX];
 	int rc;
 
+	struct cgroup_node *node;
+
 	snprintf(root, sizeof(root), "%s/%s", FIXTURES_DIR, dir);
 	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", root, version), 0);
-	rc = memcg_read(&h, cgroup_path, true, out);
+	rc = cgroup_node_get(&h, cgroup_path, &node);
+	if (rc == 0) {
+		rc = memcg_read(&h, node, true, out);
+		cgroup_node_put(node);
+	}
 	cgroup_hierarchy_close(&h);
 	return rc;
 }
@@ -271,13 +277,16 @@ END_TEST
 START_TEST(test_v2_without_swap_wanted_swap_files_are_not_read)
 {
 	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
 	struct memcg_usage m;
 	char root[PATH_MAX];
 
 	/* web.service limits swap to 128 MiB and uses 16 MiB of it. */
 	snprintf(root, sizeof(root), "%s/%s", FIXTURES_DIR, "v2/cgroup");
 	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", root, CGROUP_V2), 0);
-	ck_assert_int_eq(memcg_read(&h, "system.slice/web.service", false, &m), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "system.slice/web.service", &node), 0);
+	ck_assert_int_eq(memcg_read(&h, node, false, &m), 0);
+	cgroup_node_put(node);
 	cgroup_hierarchy_close(&h);
 	ck_assert(!m.swap_accounted);
 	ck_assert_uint_eq(m.swap_limit, CGROUP_UNLIMITED);
@@ -363,13 +372,12 @@ START_TEST(test_v2_controller_not_enabled_swap_usage_from_parent)
 }
 END_TEST
 
-START_TEST(test_v2_missing_cgroup_is_unlimited)
+START_TEST(test_v2_missing_cgroup_is_enoent)
 {
 	struct memcg_usage m;
 
-	/* A reader whose cgroup went away between identify and read. */
-	ck_assert_int_eq(read_fixture(V2, "gone.slice", &m), 0);
-	ck_assert_uint_eq(m.limit, UINT64_MAX);
+	/* A cgroup that is not there has no node to read. */
+	ck_assert_int_eq(read_fixture(V2, "gone.slice", &m), -ENOENT);
 }
 END_TEST
 
@@ -548,7 +556,7 @@ static Suite *memcg_suite(void)
 	tcase_add_test(tc, test_v2_root_is_unlimited);
 	tcase_add_test(tc, test_v2_controller_not_enabled_uses_parent_limit);
 	tcase_add_test(tc, test_v2_controller_not_enabled_swap_usage_from_parent);
-	tcase_add_test(tc, test_v2_missing_cgroup_is_unlimited);
+	tcase_add_test(tc, test_v2_missing_cgroup_is_enoent);
 	tcase_add_test(tc, test_v2_garbage_stat_is_ebadmsg);
 	tcase_add_test(tc, test_v2_truncated_stat_is_ebadmsg);
 	tcase_add_test(tc, test_v2_stat_missing_required_keys_is_ebadmsg);

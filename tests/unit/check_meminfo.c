@@ -926,15 +926,17 @@ static int render_vfile(const char *tree, const char *memory_dir,
 			enum cgroup_version version, const char *cgroup_path)
 {
 	struct host h;
-	struct reader reader = { .pid = 100 };
+	struct reader reader;
 	char proc[PATH_MAX], memory[PATH_MAX];
 	int rc;
 
+	reader_init(&reader, 100);
 	snprintf(proc, sizeof(proc), "%s/%s/proc", FIXTURES_DIR, tree);
 	if (memory_dir)
 		snprintf(memory, sizeof(memory), "%s/%s", FIXTURES_DIR, memory_dir);
 	ck_assert_int_eq(host_open_paths(&h, proc, memory_dir ? memory : NULL, version), 0);
-	reader.memory_cgroup = strdup(cgroup_path);
+	if (memory_dir)
+		ck_assert_int_eq(cgroup_node_get(&h.memory, cgroup_path, &reader.memory_cgroup), 0);
 	rc = proc_meminfo_vfile.render(&h, &reader, &out);
 	reader_release(&reader);
 	host_close(&h);
