@@ -1,0 +1,126 @@
+/* check_mirror.c - inode numbers of mirrored entries: by scope, namespace and path, counted. */
+#include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include "mirror.h"
+
+#define FIRST_INO (UINT64_C(1) << 32)
+
+static const struct mirror_key shared_ns1 = { 0, { 4, 4026531840u } };
+static const struct mirror_key shared_ns2 = { 0, { 4, 4026532001u } };
+static const struct mirror_key container_ns1 = { 7, { 4, 4026531840u } };
+
+START_TEST(test_same_entry_gets_same_inode)
+{
+	struct mirror_nodes *nodes = mirror_nodes_new(FIRST_INO);
+	uint64_t a, b;
+
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &shared_ns1, "net/tcp", &a), 0);
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &shared_ns1, "net/tcp", &b), 0);
+	ck_assert_uint_eq(a, FIRST_INO);
+	ck_assert_uint_eq(b, FIRST_INO);
+	ck_assert_uint_eq(mirror_nodes_count(nodes), 1);
+	mirror_nodes_free(nodes);
+}
+END_TEST
+
+START_TEST(test_other_namespace_or_scope_gets_other_inode)
+{
+	struct mirror_nodes *nodes = mirror_nodes_new(FIRST_INO);
+	uint64_t a, b, c;
+
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &shared_ns1, "net/tcp", &a), 0);
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &shared_ns2, "net/tcp", &b), 0);
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &container_ns1, "net/tcp", &c), 0);
+	ck_assert_uint_eq(a, FIRST_INO);
+	ck_assert_uint_eq(b, FIRST_INO + 1);
+	ck_assert_uint_eq(c, FIRST_INO + 2);
+	mirror_nodes_free(nodes);
+}
+END_TEST
+
+START_TEST(test_get_returns_key_and_path)
+{
+	struct mirror_nodes *nodes = mirror_nodes_new(FIRST_INO);
+	struct mirror_key key;
+	char path[PATH_MAX];
+	uint64_t ino;
+
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &container_ns1, "net/stat/arp_cache", &ino), 0);
+	ck_assert_int_eq(mirror_nodes_get(nodes, ino, &key, path, sizeof(path)), 0);
+	ck_assert_str_eq(path, "net/stat/arp_cache");
+	ck_assert_uint_eq(key.scope, 7);
+	ck_assert_uint_eq(key.net_ns.ino, 4026531840u);
+	ck_assert_int_eq(mirror_nodes_get(nodes, ino, &key, path, 5), -ENAMETOOLONG);
+	mirror_nodes_free(nodes);
+}
+END_TEST
+
+START_TEST(test_forget_of_every_lookup_drops_the_entry)
+{
+	struct mirror_nodes *nodes = mirror_nodes_new(FIRST_INO);
+	struct mirror_key key;
+	char path[PATH_MAX];
+	uint64_t ino;
+
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &shared_ns1, "net/dev", &ino), 0);
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &shared_ns1, "net/dev", &ino), 0);
+	mirror_nodes_forget(nodes, ino, 1);
+	ck_assert_int_eq(mirror_nodes_get(nodes, ino, &key, path, sizeof(path)), 0);
+	mirror_nodes_forget(nodes, ino, 1);
+	ck_assert_int_eq(mirror_nodes_get(nodes, ino, &key, path, sizeof(path)), -ENOENT);
+	ck_assert_uint_eq(mirror_nodes_count(nodes), 0);
+	mirror_nodes_free(nodes);
+}
+END_TEST
+
+START_TEST(test_forgotten_number_is_never_reused)
+{
+	struct mirror_nodes *nodes = mirror_nodes_new(FIRST_INO);
+	uint64_t first, again;
+
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &shared_ns1, "net/dev", &first), 0);
+	mirror_nodes_forget(nodes, first, 1);
+	ck_assert_int_eq(mirror_nodes_ref(nodes, &shared_ns1, "net/dev", &again), 0);
+	ck_assert_uint_eq(again, first + 1);
+	mirror_nodes_free(nodes);
+}
+END_TEST
+
+START_TEST(test_owns_only_its_range)
+{
+	struct mirror_nodes *nodes = mirror_nodes_new(FIRST_INO);
+
+	ck_assert(mirror_nodes_owns(nodes, FIRST_INO));
+	ck_assert(!mirror_nodes_owns(nodes, FIRST_INO - 1));
+	mirror_nodes_free(nodes);
+}
+END_TEST
+
+static Suite *mirror_suite(void)
+{
+	Suite *s = suite_create("mirror");
+	TCase *tc = tcase_create("nodes");
+
+	tcase_add_test(tc, test_same_entry_gets_same_inode);
+	tcase_add_test(tc, test_other_namespace_or_scope_gets_other_inode);
+	tcase_add_test(tc, test_get_returns_key_and_path);
+	tcase_add_test(tc, test_forget_of_every_lookup_drops_the_entry);
+	tcase_add_test(tc, test_forgotten_number_is_never_reused);
+	tcase_add_test(tc, test_owns_only_its_range);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(mirror_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
