@@ -34,6 +34,9 @@ enum memcg_stat_item {
 	MEMCG_SLAB_RECLAIMABLE,
 	MEMCG_SLAB_UNRECLAIMABLE,
 	MEMCG_SWAP,		/* v1 only: total_swap; v2 uses memory.swap.current */
+	/* v1 only: the kernel's smallest limits over the cgroup's hierarchy. */
+	MEMCG_HIERARCHICAL_MEMORY_LIMIT,
+	MEMCG_HIERARCHICAL_MEMSW_LIMIT,
 	MEMCG_STAT_COUNT
 };
 
@@ -50,8 +53,8 @@ struct memcg_usage {
 };
 
 /*
- * Walk from the cgroup up to the root of h, find the smallest memory and
- * swap limits, and read usage and memory.stat of the cgroup that sets the
+ * Walk from the cgroup up to the root of h (on v1, no further than a parent
+ * with memory.use_hierarchy 0), find the smallest memory and swap limits, and read usage and memory.stat of the cgroup that sets the
  * memory limit. Without any limit, limit is CGROUP_UNLIMITED and the usage
  * fields are left zero. Without want_swap (a host with no swap), swap files
  * are not read and swap counts as unlimited and unused. -EBADMSG when a

@@ -44,6 +44,8 @@ static const struct memcg_stat_key memcg_stat_keys[MEMCG_STAT_COUNT] = {
 	[MEMCG_SLAB_RECLAIMABLE]	= { NULL, "slab_reclaimable", false },
 	[MEMCG_SLAB_UNRECLAIMABLE]	= { NULL, "slab_unreclaimable", false },
 	[MEMCG_SWAP]			= { "total_swap", NULL, false },
+	[MEMCG_HIERARCHICAL_MEMORY_LIMIT] = { "hierarchical_memory_limit", NULL, false },
+	[MEMCG_HIERARCHICAL_MEMSW_LIMIT] = { "hierarchical_memsw_limit", NULL, false },
 };
 
 int memcg_parse_stat(const char *text, enum cgroup_version version,
@@ -62,7 +64,8 @@ int memcg_parse_stat(const char *text, enum cgroup_version version,
 		out->stat_found[i] = false;
 		if (!name)
 			continue;
-		keys[nkeys].name = name;
+		/* strutil_parse_keys() leaves the value of a key it does not find. */
+		keys[nkeys] = (struct strutil_key){ .name = name };
 		item_of[nkeys++] = i;
 	}
 	rc = strutil_parse_keys(text, ' ', false, keys, nkeys, bad_line);
@@ -127,6 +130,50 @@ static int read_stat(const struct cgroup_hierarchy *h, struct cgroup_node *node,
 	return rc;
 }
 
+/*
+ * The next cgroup up whose limits bind the walk's cgroups, or NULL. On v1 a
+ * parent with memory.use_hierarchy 0 charges nothing of its children, so
+ * neither its limit nor any above it applies to them (older kernels honour
+ * 0; newer ones, 6.18 among them, always read 1). The value cannot change
+ * once the parent has children, as it has now, so it is read once per cgroup.
+ */
+static int memcg_next_level(const struct cgroup_hierarchy *h, struct cgroup_node **node)
+{
+	struct cgroup_node *parent;
+	uint64_t use_hierarchy = 1;
+	int rc = cgroup_node_parent(*node, &parent);
+
+	if (rc < 0)
+		return rc;
+	if (h->version == CGROUP_V1 && parent && !cgroup_node_is_root(parent)) {
+		rc = cgroup_node_read_u64_once(parent, "memory.use_hierarchy", &use_hierarchy);
+		if (rc == -EBADMSG)
+			log_error("%s/memory.use_hierarchy: malformed", cgroup_node_path(parent));
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+		if (use_hierarchy == 0)
+			parent = NULL;
+	}
+	*node = parent;
+	return 0;
+}
+
+/*
+ * v1's memory.stat says what the kernel takes as the cgroup's limits over
+ * its hierarchy; the walk's figures never exceed them.
+ */
+static void memcg_apply_hierarchical(const struct cgroup_hierarchy *h,
+				     struct memcg_usage *out, uint64_t *memsw_min)
+{
+	uint64_t memory = normalize_limit(h, out->stat[MEMCG_HIERARCHICAL_MEMORY_LIMIT]);
+	uint64_t memsw = normalize_limit(h, out->stat[MEMCG_HIERARCHICAL_MEMSW_LIMIT]);
+
+	if (out->stat_found[MEMCG_HIERARCHICAL_MEMORY_LIMIT] && memory < out->limit)
+		out->limit = memory;
+	if (out->stat_found[MEMCG_HIERARCHICAL_MEMSW_LIMIT] && memsw < *memsw_min)
+		*memsw_min = memsw;
+}
+
 int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 	       bool want_swap, struct memcg_usage *out)
 {
@@ -163,7 +210,7 @@ int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 				swap_limiting = node;
 			}
 		}
-		rc = cgroup_node_parent(node, &node);
+		rc = memcg_next_level(h, &node);
 		if (rc < 0)
 			return rc;
 	}
@@ -179,6 +226,8 @@ int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 		rc = read_stat(h, limiting, out);
 		if (rc < 0)
 			return rc;
+		if (v1)
+			memcg_apply_hierarchical(h, out, &swap_min);
 	}
 
 	if (!want_swap)

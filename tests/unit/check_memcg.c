@@ -184,6 +184,96 @@ START_TEST(test_v1_garbage_stat_is_ebadmsg)
 }
 END_TEST
 
+/* ---- cgroup v1 memory.use_hierarchy and the kernel's hierarchical limits ---- */
+
+START_TEST(test_v1_parent_without_use_hierarchy_imposes_no_limit)
+{
+	struct memcg_usage m;
+
+	/* flat (128 MiB) has use_hierarchy 0; its child job has no limit. */
+	ck_assert_int_eq(read_fixture(V1, "flat/job", &m), 0);
+	ck_assert_uint_eq(m.limit, UINT64_MAX);
+	ck_assert_str_eq(m.limit_path, "");
+}
+END_TEST
+
+START_TEST(test_v1_parent_without_use_hierarchy_imposes_no_swap_limit)
+{
+	struct memcg_usage m;
+
+	/* flat's memsw limit of 256 MiB does not bind job either. */
+	ck_assert_int_eq(read_fixture(V1, "flat/job", &m), 0);
+	ck_assert_uint_eq(m.swap_limit, UINT64_MAX);
+}
+END_TEST
+
+START_TEST(test_v1_walk_stops_below_parent_without_use_hierarchy)
+{
+	struct memcg_usage m;
+
+	/* leaf -> tree (256 MiB, use_hierarchy 1) -> flat (128 MiB, use_hierarchy 0). */
+	ck_assert_int_eq(read_fixture(V1, "flat/tree/leaf", &m), 0);
+	ck_assert_uint_eq(m.limit, 268435456);
+	ck_assert_str_eq(m.limit_path, "flat/tree");
+	ck_assert_uint_eq(m.usage, 62914560);
+}
+END_TEST
+
+START_TEST(test_v1_own_limit_binds_without_use_hierarchy)
+{
+	struct memcg_usage m;
+
+	/* use_hierarchy 0 concerns flat's children, not flat itself. */
+	ck_assert_int_eq(read_fixture(V1, "flat", &m), 0);
+	ck_assert_uint_eq(m.limit, 134217728);
+	ck_assert_uint_eq(m.usage, 104857600);
+}
+END_TEST
+
+START_TEST(test_v1_kernel_hierarchical_limit_lowers_walk)
+{
+	struct memcg_usage m;
+
+	/* capped: limit 1 GiB, but memory.stat says hierarchical_memory_limit 384 MiB. */
+	ck_assert_int_eq(read_fixture(V1, "capped", &m), 0);
+	ck_assert_uint_eq(m.limit, 402653184);
+	ck_assert_str_eq(m.limit_path, "capped");
+}
+END_TEST
+
+START_TEST(test_v1_kernel_hierarchical_memsw_limit_lowers_walk)
+{
+	struct memcg_usage m;
+
+	/* hierarchical_memsw_limit 512 MiB - 384 MiB of memory = 128 MiB of swap. */
+	ck_assert_int_eq(read_fixture(V1, "capped", &m), 0);
+	ck_assert_uint_eq(m.swap_limit, 134217728);
+}
+END_TEST
+
+START_TEST(test_v1_kernel_hierarchical_limit_above_walk_changes_nothing)
+{
+	struct memcg_usage m;
+
+	/* docker/web: hierarchical_memory_limit equals its 256 MiB limit. */
+	ck_assert_int_eq(read_fixture(V1, "docker/web/app", &m), 0);
+	ck_assert_uint_eq(m.limit, 268435456);
+	ck_assert_uint_eq(m.swap_limit, 268435456);
+}
+END_TEST
+
+START_TEST(test_parse_stat_v1_hierarchical_limits)
+{
+	struct memcg_usage m;
+
+	ck_assert_int_eq(memcg_parse_stat("hierarchical_memory_limit 268435456\n"
+					  "hierarchical_memsw_limit 536870912\n"
+					  "total_cache 1\ntotal_rss 2\n", CGROUP_V1, &m, NULL), 0);
+	ck_assert_uint_eq(m.stat[MEMCG_HIERARCHICAL_MEMORY_LIMIT], 268435456);
+	ck_assert_uint_eq(m.stat[MEMCG_HIERARCHICAL_MEMSW_LIMIT], 536870912);
+}
+END_TEST
+
 /* ---- cgroup v2 ---- */
 
 START_TEST(test_v2_own_limit)
@@ -540,6 +630,16 @@ static Suite *memcg_suite(void)
 	tcase_add_test(tc, test_v1_garbage_stat_is_ebadmsg);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("v1_hierarchy");
+	tcase_add_test(tc, test_v1_parent_without_use_hierarchy_imposes_no_limit);
+	tcase_add_test(tc, test_v1_parent_without_use_hierarchy_imposes_no_swap_limit);
+	tcase_add_test(tc, test_v1_walk_stops_below_parent_without_use_hierarchy);
+	tcase_add_test(tc, test_v1_own_limit_binds_without_use_hierarchy);
+	tcase_add_test(tc, test_v1_kernel_hierarchical_limit_lowers_walk);
+	tcase_add_test(tc, test_v1_kernel_hierarchical_memsw_limit_lowers_walk);
+	tcase_add_test(tc, test_v1_kernel_hierarchical_limit_above_walk_changes_nothing);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("v2");
 	tcase_add_test(tc, test_v2_own_limit);
 	tcase_add_test(tc, test_v2_stat_keys);
@@ -577,6 +677,7 @@ static Suite *memcg_suite(void)
 	tcase_add_test(tc, test_parse_stat_v1_reads_total_not_local);
 	tcase_add_test(tc, test_parse_stat_v1_ignores_v2_keys);
 	tcase_add_test(tc, test_parse_stat_clears_previous_values);
+	tcase_add_test(tc, test_parse_stat_v1_hierarchical_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
