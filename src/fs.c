@@ -1306,28 +1306,47 @@ static void fs_slow_answer(struct fs *fs, struct fs_slow_job *jobs)
 	buf_free(&content);
 }
 
-/* Render groups until none waits; this worker is one of the slow ones. */
+/* Append group to the groups waiting for a worker. Slow lock held. */
+static void fs_slow_enqueue(struct fs *fs, struct fs_slow_group *group)
+{
+	struct fs_slow_group **tail = &fs->slow_waiting;
+
+	while (*tail)
+		tail = &(*tail)->next_waiting;
+	group->next_waiting = NULL;
+	*tail = group;
+	group->running = false;
+	group->waiting = true;
+}
+
+/*
+ * Render groups until none waits; this worker is one of the slow ones. A
+ * group answered goes to the back of the line if more reads came meanwhile:
+ * a namespace read without pause takes turns with the others.
+ */
 static void fs_slow_run(struct fs *fs, struct fs_slow_group *group)
 {
 	pthread_mutex_lock(&fs->slow_lock);
 	while (group) {
 		struct fs_slow_job *jobs = group->jobs;
 
-		if (!jobs) {
-			fs_slow_group_free(fs, group);
-			group = fs->slow_waiting;
-			if (group) {
-				fs->slow_waiting = group->next_waiting;
-				group->waiting = false;
-				group->running = true;
-			}
-			continue;
+		if (jobs) {
+			group->jobs = NULL;
+			group->jobs_tail = &group->jobs;
+			pthread_mutex_unlock(&fs->slow_lock);
+			fs_slow_answer(fs, jobs);
+			pthread_mutex_lock(&fs->slow_lock);
 		}
-		group->jobs = NULL;
-		group->jobs_tail = &group->jobs;
-		pthread_mutex_unlock(&fs->slow_lock);
-		fs_slow_answer(fs, jobs);
-		pthread_mutex_lock(&fs->slow_lock);
+		if (group->jobs)
+			fs_slow_enqueue(fs, group);
+		else
+			fs_slow_group_free(fs, group);
+		group = fs->slow_waiting;
+		if (group) {
+			fs->slow_waiting = group->next_waiting;
+			group->waiting = false;
+			group->running = true;
+		}
 	}
 	fs->slow_running--;
 	pthread_mutex_unlock(&fs->slow_lock);
@@ -1363,12 +1382,7 @@ static int fs_slow_submit(fuse_req_t req, struct fs *fs, struct fs_handle *handl
 			fs->slow_running++;
 			group->running = run = true;
 		} else {
-			struct fs_slow_group **tail = &fs->slow_waiting;
-
-			while (*tail)
-				tail = &(*tail)->next_waiting;
-			*tail = group;
-			group->waiting = true;
+			fs_slow_enqueue(fs, group);
 		}
 	}
 	pthread_mutex_unlock(&fs->slow_lock);
