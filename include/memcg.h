@@ -44,6 +44,12 @@ enum memcg_stat_item {
 struct memcg_usage {
 	uint64_t limit;		/* smallest memory limit on the path to the root */
 	uint64_t usage;		/* usage of the cgroup that sets that limit */
+	/*
+	 * The smallest limit - usage (0 at least) over every limited cgroup on
+	 * the path: what can still be allocated, which a fuller ancestor may
+	 * make less than limit - usage. CGROUP_UNLIMITED without a limit.
+	 */
+	uint64_t headroom;
 	uint64_t swap_limit;	/* smallest swap limit, CGROUP_UNLIMITED if none */
 	uint64_t swap_usage;	/* swap used by the limiting cgroup */
 	bool swap_accounted;	/* the kernel accounts swap per cgroup */
@@ -54,9 +60,10 @@ struct memcg_usage {
 
 /*
  * Walk from the cgroup up to the root of h (on v1, no further than a parent
- * with memory.use_hierarchy 0), find the smallest memory and swap limits, and read usage and memory.stat of the cgroup that sets the
- * memory limit. Without any limit, limit is CGROUP_UNLIMITED and the usage
- * fields are left zero. Without want_swap (a host with no swap), swap files
+ * with memory.use_hierarchy 0), find the smallest memory and swap limits,
+ * read usage at every level that has a memory limit, and memory.stat of the
+ * cgroup that sets the smallest. Without any limit, limit and headroom are
+ * CGROUP_UNLIMITED and the usage fields are left zero. Without want_swap (a host with no swap), swap files
  * are not read and swap counts as unlimited and unused. -EBADMSG when a
  * file's content is malformed, -ENODEV when a cgroup on the way was removed.
  */

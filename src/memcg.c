@@ -85,6 +85,11 @@ int memcg_parse_stat(const char *text, enum cgroup_version version,
 	return 0;
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 static uint64_t normalize_limit(const struct cgroup_hierarchy *h, uint64_t value)
 {
 	if (h->version == CGROUP_V1 && value >= MEMCG_V1_NO_LIMIT)
@@ -168,8 +173,11 @@ static void memcg_apply_hierarchical(const struct cgroup_hierarchy *h,
 	uint64_t memory = normalize_limit(h, out->stat[MEMCG_HIERARCHICAL_MEMORY_LIMIT]);
 	uint64_t memsw = normalize_limit(h, out->stat[MEMCG_HIERARCHICAL_MEMSW_LIMIT]);
 
-	if (out->stat_found[MEMCG_HIERARCHICAL_MEMORY_LIMIT] && memory < out->limit)
+	if (out->stat_found[MEMCG_HIERARCHICAL_MEMORY_LIMIT] && memory < out->limit) {
 		out->limit = memory;
+		out->headroom = min_u64(out->headroom,
+					memory > out->usage ? memory - out->usage : 0);
+	}
 	if (out->stat_found[MEMCG_HIERARCHICAL_MEMSW_LIMIT] && memsw < *memsw_min)
 		*memsw_min = memsw;
 }
@@ -179,6 +187,7 @@ int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 {
 	bool v1 = h->version == CGROUP_V1;
 	const char *limit_file = v1 ? "memory.limit_in_bytes" : "memory.max";
+	const char *usage_file = v1 ? "memory.usage_in_bytes" : "memory.current";
 	const char *swap_file = v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max";
 	struct cgroup_node *node, *limiting = NULL, *swap_limiting = NULL;
 	uint64_t swap_min = CGROUP_UNLIMITED;
@@ -186,19 +195,28 @@ int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 
 	memset(out, 0, sizeof(*out));
 	out->limit = CGROUP_UNLIMITED;
+	out->headroom = CGROUP_UNLIMITED;
 	out->swap_limit = CGROUP_UNLIMITED;
 
 	/* The root cgroup cannot be limited: stop below it. */
 	for (node = cgroup; node && !cgroup_node_is_root(node);) {
-		uint64_t limit, swap;
+		uint64_t limit, usage, swap;
 		bool present;
 
 		rc = read_limit(h, node, limit_file, &limit, &present);
 		if (rc < 0)
 			return rc;
-		if (limit < out->limit) {
-			out->limit = limit;
-			limiting = node;
+		/* Usage only where there is a limit: a fuller ancestor leaves less room. */
+		if (limit != CGROUP_UNLIMITED) {
+			rc = cgroup_node_read_u64(node, usage_file, &usage);
+			if (rc < 0)
+				return rc;
+			out->headroom = min_u64(out->headroom, limit > usage ? limit - usage : 0);
+			if (limit < out->limit) {
+				out->limit = limit;
+				out->usage = usage;
+				limiting = node;
+			}
 		}
 		if (want_swap) {
 			rc = read_limit(h, node, swap_file, &swap, &present);
@@ -218,11 +236,6 @@ int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 	if (limiting) {
 		snprintf(out->limit_path, sizeof(out->limit_path), "%s",
 			 cgroup_node_path(limiting));
-		rc = cgroup_node_read_u64(limiting,
-					  v1 ? "memory.usage_in_bytes" : "memory.current",
-					  &out->usage);
-		if (rc < 0)
-			return rc;
 		rc = read_stat(h, limiting, out);
 		if (rc < 0)
 			return rc;

@@ -154,7 +154,8 @@ static void compute_memory(const struct meminfo_values *host,
 			   struct meminfo_values *changes)
 {
 	uint64_t used = min_u64(memcg->usage >> 10, total);
-	uint64_t free_kb = total - used;
+	/* No more than the fullest limited level on the path leaves free. */
+	uint64_t free_kb = min_u64(total - used, memcg->headroom >> 10);
 	uint64_t active_file = stat_kb(memcg, MEMCG_ACTIVE_FILE, total);
 	uint64_t inactive_file = stat_kb(memcg, MEMCG_INACTIVE_FILE, total);
 	uint64_t active_anon = stat_kb(memcg, MEMCG_ACTIVE_ANON, total);

@@ -63,6 +63,32 @@ check "a child with a lower limit sees its own" 131072 "$(meminfo_in "$tighter" 
 cg_create "$limited" unlimited-child
 check "a child without a limit sees its parent's" 262144 "$(meminfo_in "$CG_DIR" MemTotal)"
 
+# --- a fuller parent: what a sibling uses is not free for the child ----------
+# 256 MiB parent, 160 MiB of tmpfs pages written by a process in one child
+# (charged to it while the file exists), a 192 MiB limit on the other child.
+cg_create "$top_cg" family
+family=$CG_DIR
+cg_set_limit "$family" $((256 * MiB))
+cg_create "$family" sibling
+sibling=$CG_DIR
+cg_create "$family" child
+child=$CG_DIR
+cg_set_limit "$child" $((192 * MiB))
+fill=$(mktemp -d /tmp/proclens-fill.XXXXXX)
+CLEANUP_MOUNTS="$fill $CLEANUP_MOUNTS"
+mount -t tmpfs proclens-fill "$fill"
+cg_run "$sibling" dd if=/dev/zero of="$fill/160M" bs=1M count=160 2>/dev/null
+out=$(cg_run "$child" awk '$1 ~ /^(MemTotal|MemFree|MemAvailable):$/ {printf "%s ", $2}' \
+	"$MNT/proc/meminfo")
+read -r total free_kb available <<<"$out"
+check "a child under a fuller parent keeps its own limit as MemTotal" 196608 "$total"
+check "... but MemFree is at most the parent's 96 MiB of room" yes \
+	"$([ "$free_kb" -le 98304 ] && [ "$free_kb" -gt 0 ] && echo yes || echo "no ($free_kb)")"
+check "... and MemAvailable follows it, not the child's own 192 MiB" yes \
+	"$([ "$available" -ge "$free_kb" ] && [ "$available" -lt 102400 ] && echo yes ||
+		echo "no ($available)")"
+umount "$fill"
+
 # --- freshness: a new limit shows in the next read --------------------------
 cg_set_limit "$limited" $((300 * MiB))
 check "a raised limit shows in the next read" 307200 "$(meminfo_in "$limited" MemTotal)"

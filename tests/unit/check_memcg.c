@@ -520,6 +520,91 @@ START_TEST(test_v2_garbage_limit_is_ebadmsg)
 }
 END_TEST
 
+/* ---- headroom: limit - usage at every limited level ---- */
+
+START_TEST(test_v1_fuller_parent_sets_headroom)
+{
+	struct memcg_usage m;
+
+	/* shared/child: 192 - 16 MiB; shared: 256 - 216 MiB = 40 MiB. */
+	ck_assert_int_eq(read_fixture(V1, "shared/child/task", &m), 0);
+	ck_assert_uint_eq(m.limit, 201326592);
+	ck_assert_str_eq(m.limit_path, "shared/child");
+	ck_assert_uint_eq(m.usage, 16777216);
+	ck_assert_uint_eq(m.headroom, 41943040);
+}
+END_TEST
+
+START_TEST(test_v1_usage_not_read_at_unlimited_level)
+{
+	struct memcg_usage m;
+
+	/* shared/child/task has no memory.usage_in_bytes; reading it would fail. */
+	ck_assert_int_eq(read_fixture(V1, "shared/child/task", &m), 0);
+}
+END_TEST
+
+START_TEST(test_v1_headroom_of_limiting_cgroup_when_parents_have_room)
+{
+	struct memcg_usage m;
+
+	/* docker/web/app: 1 GiB - 50 MiB; docker/web: 256 - 100 MiB. */
+	ck_assert_int_eq(read_fixture(V1, "docker/web/app", &m), 0);
+	ck_assert_uint_eq(m.headroom, 163577856);
+}
+END_TEST
+
+START_TEST(test_v1_headroom_follows_kernel_hierarchical_limit)
+{
+	struct memcg_usage m;
+
+	/* capped: hierarchical_memory_limit 384 MiB - 100 MiB used. */
+	ck_assert_int_eq(read_fixture(V1, "capped", &m), 0);
+	ck_assert_uint_eq(m.headroom, 297795584);
+}
+END_TEST
+
+START_TEST(test_v2_fuller_parent_sets_headroom)
+{
+	struct memcg_usage m;
+
+	/* shared.slice: 256 MiB, 216 MiB used, 200 MiB of it by sibling.scope. */
+	ck_assert_int_eq(read_fixture(V2, "shared.slice/child.scope", &m), 0);
+	ck_assert_uint_eq(m.limit, 201326592);
+	ck_assert_str_eq(m.limit_path, "shared.slice/child.scope");
+	ck_assert_uint_eq(m.headroom, 41943040);
+}
+END_TEST
+
+START_TEST(test_v2_headroom_when_parent_unlimited)
+{
+	struct memcg_usage m;
+
+	/* system.slice says max: only web.service's 256 - 150 MiB counts. */
+	ck_assert_int_eq(read_fixture(V2, "system.slice/web.service", &m), 0);
+	ck_assert_uint_eq(m.headroom, 111149056);
+}
+END_TEST
+
+START_TEST(test_v2_headroom_zero_above_limit)
+{
+	struct memcg_usage m;
+
+	/* over.slice: 288 MiB used under 256 MiB. */
+	ck_assert_int_eq(read_fixture(V2, "over.slice", &m), 0);
+	ck_assert_uint_eq(m.headroom, 0);
+}
+END_TEST
+
+START_TEST(test_v2_no_limit_headroom_unlimited)
+{
+	struct memcg_usage m;
+
+	ck_assert_int_eq(read_fixture(V2, "system.slice/cron.service", &m), 0);
+	ck_assert_uint_eq(m.headroom, UINT64_MAX);
+}
+END_TEST
+
 /* ---- hybrid: memory on v1, an empty unified hierarchy beside it ---- */
 
 START_TEST(test_hybrid_limit_and_usage)
@@ -663,6 +748,17 @@ static Suite *memcg_suite(void)
 	tcase_add_test(tc, test_v2_empty_stat_is_ebadmsg);
 	tcase_add_test(tc, test_v2_empty_limit_is_ebadmsg);
 	tcase_add_test(tc, test_v2_garbage_limit_is_ebadmsg);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("headroom");
+	tcase_add_test(tc, test_v1_fuller_parent_sets_headroom);
+	tcase_add_test(tc, test_v1_usage_not_read_at_unlimited_level);
+	tcase_add_test(tc, test_v1_headroom_of_limiting_cgroup_when_parents_have_room);
+	tcase_add_test(tc, test_v1_headroom_follows_kernel_hierarchical_limit);
+	tcase_add_test(tc, test_v2_fuller_parent_sets_headroom);
+	tcase_add_test(tc, test_v2_headroom_when_parent_unlimited);
+	tcase_add_test(tc, test_v2_headroom_zero_above_limit);
+	tcase_add_test(tc, test_v2_no_limit_headroom_unlimited);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hybrid");

@@ -50,6 +50,13 @@ static void set_stat(struct memcg_usage *m, enum memcg_stat_item item, uint64_t 
 	m->stat_found[item] = true;
 }
 
+/* Usage of the limiting cgroup, whose ancestors have more room than it. */
+static void set_usage(struct memcg_usage *m, uint64_t bytes)
+{
+	m->usage = bytes;
+	m->headroom = m->limit > bytes ? m->limit - bytes : 0;
+}
+
 /*
  * A v2 cgroup limited to 256 MiB using 100 MiB, in kB: anon 40960,
  * file 51200, active_anon 8192, inactive_anon 32768, active_file 20480,
@@ -59,7 +66,7 @@ static void memcg_v2_256m(struct memcg_usage *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->limit = 268435456;
-	m->usage = 104857600;
+	set_usage(m, 104857600);
 	m->swap_limit = CGROUP_UNLIMITED;
 	m->swap_usage = 0;
 	m->swap_accounted = true;
@@ -98,7 +105,7 @@ static void memcg_v1_256m(struct memcg_usage *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->limit = 268435456;
-	m->usage = 52428800;
+	set_usage(m, 52428800);
 	m->swap_limit = CGROUP_UNLIMITED;
 	strcpy(m->limit_path, "docker/web");
 	set_stat(m, MEMCG_ANON, 31457280);
@@ -121,6 +128,7 @@ static void memcg_unlimited(struct memcg_usage *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->limit = CGROUP_UNLIMITED;
+	m->headroom = CGROUP_UNLIMITED;
 	m->swap_limit = CGROUP_UNLIMITED;
 }
 
@@ -329,7 +337,7 @@ START_TEST(test_limit_256m_memavailable_capped_at_memtotal)
 	 */
 	load_v2_host();
 	memcg_v2_256m(&m);
-	m.usage = 10485760;
+	set_usage(&m, 10485760);
 	compute(&m);
 	ck_assert_uint_eq(changed(MI_MEMFREE), 251904);
 	ck_assert_uint_eq(changed(MI_MEMAVAILABLE), 262144);
@@ -481,7 +489,7 @@ START_TEST(test_v1_slab_bounded_by_kernel_memory)
 	 */
 	load_v1_host();
 	memcg_v1_256m(&m);
-	m.usage = 56623104;
+	set_usage(&m, 56623104);
 	compute(&m);
 	ck_assert_uint_eq(changed(MI_SLAB), 4096);
 	ck_assert_uint_eq(changed(MI_SUNRECLAIM), 4096);
@@ -497,7 +505,7 @@ START_TEST(test_v1_host_only_counter_below_kernel_memory_passes_through)
 	/* Host KernelStack 1544 kB is below the cgroup's 4096 kB of kernel memory. */
 	load_v1_host();
 	memcg_v1_256m(&m);
-	m.usage = 56623104;
+	set_usage(&m, 56623104);
 	compute(&m);
 	render();
 	ck_assert(!changes.set[MI_KERNELSTACK]);
@@ -518,6 +526,76 @@ START_TEST(test_v1_host_only_counter_above_kernel_memory_capped)
 }
 END_TEST
 
+/* ---- a fuller ancestor: less free than the limiting cgroup's own room ---- */
+
+START_TEST(test_fuller_ancestor_memfree_is_its_headroom)
+{
+	struct memcg_usage m;
+
+	/* 256 MiB, 100 MiB used, but an ancestor has only 40 MiB left. */
+	load_v2_host();
+	memcg_v2_256m(&m);
+	m.headroom = 41943040;
+	compute(&m);
+	ck_assert_uint_eq(changed(MI_MEMTOTAL), 262144);
+	ck_assert_uint_eq(changed(MI_MEMFREE), 40960);
+}
+END_TEST
+
+START_TEST(test_fuller_ancestor_memavailable_follows_memfree)
+{
+	struct memcg_usage m;
+
+	/* 40960 free + 20480 active_file + 30720 inactive_file + 4096 slab_reclaimable */
+	load_v2_host();
+	memcg_v2_256m(&m);
+	m.headroom = 41943040;
+	compute(&m);
+	ck_assert_uint_eq(changed(MI_MEMAVAILABLE), 96256);
+}
+END_TEST
+
+START_TEST(test_full_ancestor_memfree_zero)
+{
+	struct memcg_usage m;
+
+	/* An ancestor at its limit: nothing free, only the reclaimable part available. */
+	load_v2_host();
+	memcg_v2_256m(&m);
+	m.headroom = 0;
+	compute(&m);
+	ck_assert_uint_eq(changed(MI_MEMFREE), 0);
+	ck_assert_uint_eq(changed(MI_MEMAVAILABLE), 55296);
+}
+END_TEST
+
+START_TEST(test_headroom_never_raises_memfree_above_own_room)
+{
+	struct memcg_usage m;
+
+	/* MemFree stays MemTotal - used: 262144 - 102400. */
+	load_v2_host();
+	memcg_v2_256m(&m);
+	m.headroom = 536870912;
+	compute(&m);
+	ck_assert_uint_eq(changed(MI_MEMFREE), 159744);
+}
+END_TEST
+
+START_TEST(test_fuller_ancestor_leaves_used_counters_alone)
+{
+	struct memcg_usage m;
+
+	/* Only MemFree and MemAvailable follow the ancestor; Cached and AnonPages are the cgroup's. */
+	load_v2_host();
+	memcg_v2_256m(&m);
+	m.headroom = 41943040;
+	compute(&m);
+	ck_assert_uint_eq(changed(MI_CACHED), 51200);
+	ck_assert_uint_eq(changed(MI_ANONPAGES), 40960);
+}
+END_TEST
+
 /* ---- (c) usage above the limit ---- */
 
 START_TEST(test_usage_above_limit_memfree_zero)
@@ -527,7 +605,7 @@ START_TEST(test_usage_above_limit_memfree_zero)
 	/* 288 MiB used under a 256 MiB limit. */
 	load_v2_host();
 	memcg_v2_256m(&m);
-	m.usage = 301989888;
+	set_usage(&m, 301989888);
 	compute(&m);
 	ck_assert_uint_eq(changed(MI_MEMTOTAL), 262144);
 	ck_assert_uint_eq(changed(MI_MEMFREE), 0);
@@ -541,7 +619,7 @@ START_TEST(test_usage_above_limit_memavailable_is_reclaimable_only)
 	/* 0 free + 20480 + 30720 + 4096 */
 	load_v2_host();
 	memcg_v2_256m(&m);
-	m.usage = 301989888;
+	set_usage(&m, 301989888);
 	compute(&m);
 	ck_assert_uint_eq(changed(MI_MEMAVAILABLE), 55296);
 }
@@ -553,7 +631,7 @@ START_TEST(test_usage_above_limit_rendered_without_wrap)
 
 	load_v2_host();
 	memcg_v2_256m(&m);
-	m.usage = 301989888;
+	set_usage(&m, 301989888);
 	compute(&m);
 	render();
 	ck_assert(has_line("MemFree:               0 kB"));
@@ -568,7 +646,7 @@ START_TEST(test_counters_above_limit_capped_at_memtotal)
 	/* A stat flush reporting 300 MiB of anon under a 256 MiB limit. */
 	load_v2_host();
 	memcg_v2_256m(&m);
-	m.usage = 301989888;
+	set_usage(&m, 301989888);
 	set_stat(&m, MEMCG_ANON, 314572800);
 	set_stat(&m, MEMCG_INACTIVE_ANON, 314572800);
 	compute(&m);
@@ -801,7 +879,7 @@ START_TEST(test_amounts_within_memtotal_v1_host_counters)
 	load_v1_host();
 	memcg_v1_256m(&m);
 	m.limit = 16777216;
-	m.usage = 16777216;
+	set_usage(&m, 16777216);
 	compute(&m);
 	assert_amounts_within(16384);
 }
@@ -813,7 +891,7 @@ START_TEST(test_amounts_within_memtotal_usage_above_limit)
 
 	load_v2_host();
 	memcg_v2_256m(&m);
-	m.usage = 301989888;
+	set_usage(&m, 301989888);
 	compute(&m);
 	assert_amounts_within(262144);
 }
@@ -992,6 +1070,30 @@ START_TEST(test_vfile_v1_nested_reader)
 }
 END_TEST
 
+START_TEST(test_vfile_v1_fuller_parent)
+{
+	/*
+	 * shared/child: 192 MiB, 16 MiB used; shared: 256 MiB, 216 MiB used
+	 * (200 MiB by a sibling), so 40 MiB free; MemAvailable 40960 +
+	 * 4096 active_file + 2048 inactive_file of shared/child.
+	 */
+	ck_assert_int_eq(render_vfile("v1", "v1/cgroup/memory", CGROUP_V1, "shared/child/task"), 0);
+	ck_assert(has_line("MemTotal:         196608 kB"));
+	ck_assert(has_line("MemFree:           40960 kB"));
+	ck_assert(has_line("MemAvailable:      47104 kB"));
+}
+END_TEST
+
+START_TEST(test_vfile_v2_fuller_parent)
+{
+	/* The same on v2, with 512 kB of reclaimable slab: 40960 + 4096 + 2048 + 512. */
+	ck_assert_int_eq(render_vfile("v2", "v2/cgroup", CGROUP_V2, "shared.slice/child.scope"), 0);
+	ck_assert(has_line("MemTotal:         196608 kB"));
+	ck_assert(has_line("MemFree:           40960 kB"));
+	ck_assert(has_line("MemAvailable:      47616 kB"));
+}
+END_TEST
+
 START_TEST(test_vfile_hybrid_reader)
 {
 	/* lxc/c1: 512 MiB, 80 MiB used. */
@@ -1064,6 +1166,15 @@ static Suite *meminfo_suite(void)
 	tcase_add_test(tc, test_v1_host_only_counter_above_kernel_memory_capped);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("fuller_ancestor");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_fuller_ancestor_memfree_is_its_headroom);
+	tcase_add_test(tc, test_fuller_ancestor_memavailable_follows_memfree);
+	tcase_add_test(tc, test_full_ancestor_memfree_zero);
+	tcase_add_test(tc, test_headroom_never_raises_memfree_above_own_room);
+	tcase_add_test(tc, test_fuller_ancestor_leaves_used_counters_alone);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("over_limit");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_usage_above_limit_memfree_zero);
@@ -1113,6 +1224,8 @@ static Suite *meminfo_suite(void)
 	tcase_add_test(tc, test_vfile_v2_nested_reader_sees_parent_limit);
 	tcase_add_test(tc, test_vfile_v2_unlimited_reader_sees_host);
 	tcase_add_test(tc, test_vfile_v1_nested_reader);
+	tcase_add_test(tc, test_vfile_v1_fuller_parent);
+	tcase_add_test(tc, test_vfile_v2_fuller_parent);
 	tcase_add_test(tc, test_vfile_hybrid_reader);
 	tcase_add_test(tc, test_vfile_without_memory_controller_sees_host);
 	tcase_add_test(tc, test_vfile_malformed_stat_is_ebadmsg);
