@@ -90,6 +90,12 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* What a limit leaves to allocate: limit - usage, never below 0. */
+static uint64_t headroom_of(uint64_t limit, uint64_t usage)
+{
+	return limit > usage ? limit - usage : 0;
+}
+
 static uint64_t normalize_limit(const struct cgroup_hierarchy *h, uint64_t value)
 {
 	if (h->version == CGROUP_V1 && value >= MEMCG_V1_NO_LIMIT)
@@ -175,8 +181,7 @@ static void memcg_apply_hierarchical(const struct cgroup_hierarchy *h,
 
 	if (out->stat_found[MEMCG_HIERARCHICAL_MEMORY_LIMIT] && memory < out->limit) {
 		out->limit = memory;
-		out->headroom = min_u64(out->headroom,
-					memory > out->usage ? memory - out->usage : 0);
+		out->headroom = min_u64(out->headroom, headroom_of(memory, out->usage));
 	}
 	if (out->stat_found[MEMCG_HIERARCHICAL_MEMSW_LIMIT] && memsw < *memsw_min)
 		*memsw_min = memsw;
@@ -211,7 +216,7 @@ int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 			rc = cgroup_node_read_u64(node, usage_file, &usage);
 			if (rc < 0)
 				return rc;
-			out->headroom = min_u64(out->headroom, limit > usage ? limit - usage : 0);
+			out->headroom = min_u64(out->headroom, headroom_of(limit, usage));
 			if (limit < out->limit) {
 				out->limit = limit;
 				out->usage = usage;
