@@ -57,8 +57,8 @@ check "a new namespace reads its own proc/net/dev" "$(ns_exec "$NS" cut -d: -f1 
 # Concurrent readers, so libfuse starts more workers than the first.
 readers=""
 for _ in 1 2 3 4; do
-	ns_exec "$NS" sh -c 'for i in $(seq 200); do cat "$0/proc/net/sockstat" "$0/proc/meminfo" >/dev/null || exit 1; done' \
-		"$MNT" &
+	ns_exec "$NS" sh -c 'for i in $(seq "$1"); do cat "$0/proc/net/sockstat" "$0/proc/meminfo" >/dev/null || exit 1; done' \
+		"$MNT" "$(scaled 200)" &
 	readers="$readers $!"
 done
 failed_readers=0
@@ -98,10 +98,15 @@ if [ "$kptr_restrict" = 1 ]; then
 		"$(tail -n +2 "$MNT/proc/net/netlink" | cut -d' ' -f1 | grep -v '^0000000000000000$')"
 	check_true "proc/net/netlink: sockets listed" \
 		sh -c "tail -n +2 '$MNT/proc/net/netlink' | grep -q ."
-	check "proc/net/unix: no kernel pointer" "" \
-		"$(tail -n +2 "$MNT/proc/net/unix" | cut -d: -f1 | grep -v '^0000000000000000$')"
-	check_true "proc/net/unix: sockets listed" \
-		sh -c "tail -n +2 '$MNT/proc/net/unix' | grep -q ."
+	# The VM lane's guest may have no unix socket at all.
+	if [ -n "$(tail -n +2 /proc/net/unix)" ]; then
+		check "proc/net/unix: no kernel pointer" "" \
+			"$(tail -n +2 "$MNT/proc/net/unix" | cut -d: -f1 | grep -v '^0000000000000000$')"
+		check_true "proc/net/unix: sockets listed" \
+			sh -c "tail -n +2 '$MNT/proc/net/unix' | grep -q ."
+	else
+		echo "# no unix socket here: proc/net/unix not checked"
+	fi
 else
 	echo "# kptr_restrict is $kptr_restrict, not 1: every reader sees the same" \
 		"pointers, so the kernel pointer checks are skipped"
@@ -114,15 +119,16 @@ if command -v setpriv >/dev/null 2>&1; then
 	CLEANUP_FILES="$wrapper $CLEANUP_FILES"
 	chmod 755 "$wrapper"
 
-	# Without CAP_SYS_PTRACE (a unit that leaves it out): it serves the
-	# host's namespace and keeps the other two.
+	# Without CAP_SYS_PTRACE (a unit that leaves it out): it keeps the
+	# other two, and serves readers the kernel lets it inspect without:
+	# its own uid, holding no capability it lacks (a root shell holds more).
 	printf '#!/bin/sh\nexec setpriv --bounding-set -sys_ptrace %s "$@"\n' "$real_proclens" >"$wrapper"
 	PROCLENS=$wrapper start_daemon
 	expected=$(hex16 $((0x$KEPT & ~(1 << 19))))
 	check_caps "started without CAP_SYS_PTRACE" "/proc/$DAEMON_PID/status" \
 		"$expected" "$expected" "$NONE" "$expected" "$NONE" 1
-	check "started without CAP_SYS_PTRACE: serves proc/meminfo" "MemTotal:" \
-		"$(head -n1 "$MNT/proc/meminfo" | cut -d' ' -f1)"
+	check "started without CAP_SYS_PTRACE: serves a root reader without capabilities" "MemTotal:" \
+		"$(setpriv --bounding-set -all head -n1 "$MNT/proc/meminfo" | cut -d' ' -f1)"
 
 	# Without CAP_SETPCAP the bounding set cannot shrink: the rest stays
 	# there, unreachable under no_new_privs, and the daemon serves.
