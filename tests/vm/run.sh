@@ -34,9 +34,9 @@ write_summary() {
 [ -z "$summary_file" ] || rm -f "$summary_file"
 trap write_summary EXIT
 # Bounds: each test, all tests (guest uptime), the whole qemu run.
-test_timeout=${PROCLENS_VM_TEST_TIMEOUT:-60}
-test_budget=${PROCLENS_VM_BUDGET:-150}
-vm_timeout=${PROCLENS_VM_TIMEOUT:-240}
+test_timeout=${PROCLENS_VM_TEST_TIMEOUT:-120}
+test_budget=${PROCLENS_VM_BUDGET:-480}
+vm_timeout=${PROCLENS_VM_TIMEOUT:-600}
 kernel_meta=linux-image-amd64
 # fuse for the mount; the socket diagnostics for the files built on
 # netlink sock_diag. Their dependencies come from modules.dep.
