@@ -41,3 +41,15 @@ bench-sockstat: proclens$(EXEEXT) bench/benchread$(EXEEXT) bench/sockload$(EXEEX
 	BENCHREAD='$(abs_top_builddir)/bench/benchread' \
 	SOCKLOAD='$(abs_top_builddir)/bench/sockload' \
 	bash '$(abs_top_srcdir)/bench/sockstat.sh'
+
+# attack: what one hostile tenant costs the other readers (bench/attack.sh);
+# the tenant's held files, sockets and routes come from the tests' tenantload.
+EXTRA_DIST += bench/attack.sh
+
+.PHONY: bench-attack
+bench: bench-attack
+bench-attack: proclens$(EXEEXT) bench/benchread$(EXEEXT) tests/integration/tenantload$(EXEEXT)
+	PROCLENS='$(abs_top_builddir)/proclens' \
+	BENCHREAD='$(abs_top_builddir)/bench/benchread' \
+	TENANTLOAD='$(abs_top_builddir)/tests/integration/tenantload' \
+	bash '$(abs_top_srcdir)/bench/attack.sh'
