@@ -11,15 +11,22 @@
  * would run the daemon out of descriptors for everyone; a budget bounds what
  * each may hold: per user other than root (the reader's uid as the host sees
  * it: every user namespace of one unprivileged user counts once), per pid
- * namespace (a container, whatever its users), and in all.
+ * namespace other than the host's (a container, whatever its users), and in
+ * all.
  */
 struct budget_limits {
 	unsigned per_user;
 	unsigned per_pid_ns;
 	unsigned total;
+	/*
+	 * The daemon's own pid namespace, the host's: its processes are many
+	 * users, each bounded by per_user, and root there is the host's
+	 * administrator; it has no share of its own (0: none exempt).
+	 */
+	uint64_t host_pid_ns;
 };
 
-/* The defaults, for a daemon whose descriptor limit is fd_limit. */
+/* The defaults, for a daemon whose descriptor limit is fd_limit (host_pid_ns 0). */
 void budget_default_limits(uint64_t fd_limit, struct budget_limits *limits);
 
 struct budget;

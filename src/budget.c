@@ -36,6 +36,7 @@ void budget_default_limits(uint64_t fd_limit, struct budget_limits *limits)
 	limits->total = total > 65536 ? 65536 : total < 64 ? 64 : (unsigned)total;
 	limits->per_user = limits->total < 1024 ? limits->total : 1024;
 	limits->per_pid_ns = limits->per_user;
+	limits->host_pid_ns = 0;
 }
 
 struct budget *budget_new(const struct budget_limits *limits)
@@ -105,9 +106,14 @@ static void budget_entry_put(struct budget *budget, enum budget_kind kind, uint6
 	}
 }
 
+static bool budget_host_pid_ns(const struct budget *budget, uint64_t pid_ns)
+{
+	return budget->limits.host_pid_ns != 0 && pid_ns == budget->limits.host_pid_ns;
+}
+
 int budget_take(struct budget *budget, uid_t uid, uint64_t pid_ns)
 {
-	struct budget_entry *user = NULL, *ns;
+	struct budget_entry *user = NULL, *ns = NULL;
 	int rc = 0;
 
 	pthread_mutex_lock(&budget->lock);
@@ -115,16 +121,18 @@ int budget_take(struct budget *budget, uid_t uid, uint64_t pid_ns)
 		rc = -ENFILE;
 		goto out_unlock;
 	}
-	ns = budget_entry_get(budget, BUDGET_PID_NS, pid_ns);
+	if (!budget_host_pid_ns(budget, pid_ns))
+		ns = budget_entry_get(budget, BUDGET_PID_NS, pid_ns);
 	if (uid != 0)
 		user = budget_entry_get(budget, BUDGET_USER, uid);
-	if (!ns || (uid != 0 && !user))
+	if ((!budget_host_pid_ns(budget, pid_ns) && !ns) || (uid != 0 && !user))
 		rc = -ENOMEM;
-	else if (ns->count >= budget->limits.per_pid_ns ||
+	else if ((ns && ns->count >= budget->limits.per_pid_ns) ||
 		 (user && user->count >= budget->limits.per_user))
 		rc = -EMFILE;
 	if (rc == 0) {
-		ns->count++;
+		if (ns)
+			ns->count++;
 		if (user)
 			user->count++;
 		budget->total++;
@@ -143,7 +151,8 @@ out_unlock:
 void budget_give(struct budget *budget, uid_t uid, uint64_t pid_ns)
 {
 	pthread_mutex_lock(&budget->lock);
-	budget_entry_put(budget, BUDGET_PID_NS, pid_ns);
+	if (!budget_host_pid_ns(budget, pid_ns))
+		budget_entry_put(budget, BUDGET_PID_NS, pid_ns);
 	if (uid != 0)
 		budget_entry_put(budget, BUDGET_USER, uid);
 	if (budget->total > 0)

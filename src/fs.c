@@ -420,6 +420,7 @@ struct fs *fs_create(struct host *host)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
 	struct budget_limits limits;
+	struct netns_id pid_ns;
 	struct rlimit nofile;
 	fuse_ino_t ino;
 
@@ -453,6 +454,8 @@ struct fs *fs_create(struct host *host)
 	if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
 		nofile.rlim_cur = 1024;
 	budget_default_limits(nofile.rlim_cur, &limits);
+	if (host_netns_id_at(host->proc_fd, "self/ns/pid", &pid_ns) == 0)
+		limits.host_pid_ns = (uint64_t)pid_ns.ino;
 	fs->budget = budget_new(&limits);
 	if (!fs->mirrored || !fs->budget)
 		goto out_destroy;

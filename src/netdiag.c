@@ -322,21 +322,25 @@ static uint32_t socket_link_inode(int dir_fd, const char *name)
  * which follows it without asking the file's file system anything (no open,
  * and no flush or release on close), and only a pin that names the socket
  * seen before is asked for its protocol, through the daemon's own fd link.
+ * 1: TCP, 0: not, -1: the descriptor no longer names that socket.
  */
-static bool socket_is_tcp(int dir_fd, const char *name, uint32_t inode)
+static int socket_is_tcp(int dir_fd, const char *name, uint32_t inode)
 {
 	char self[64], proto[32];
 	ssize_t len = -1;
 	int fd = openat(dir_fd, name, O_PATH | O_CLOEXEC);
 
 	if (fd < 0)
-		return false;
+		return -1;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	if (socket_link_inode(AT_FDCWD, self) == inode)
-		len = getxattr(self, "system.sockprotoname", proto, sizeof(proto) - 1);
+	if (socket_link_inode(AT_FDCWD, self) != inode) {
+		close(fd);
+		return -1;
+	}
+	len = getxattr(self, "system.sockprotoname", proto, sizeof(proto) - 1);
 	close(fd);
 	if (len <= 0)
-		return false;
+		return 0;
 	proto[len] = '\0';
 	/* The value may or may not count its terminating NUL. */
 	return strcmp(proto, "TCP") == 0 || strcmp(proto, "TCPv6") == 0;
@@ -412,16 +416,19 @@ static int find_unlisted_tcp(int proc_fd, const struct netns_id *id, const pid_t
 		}
 		while ((de = readdir(dir)) != NULL) {
 			uint32_t inode;
+			int tcp;
 
 			if (de->d_name[0] == '.')
 				continue;
 			inode = socket_link_inode(dir_fd, de->d_name);
-			if (!inode || inode_set_has(listed, inode))
+			if (!inode || inode_set_has(listed, inode) || inode_set_has(&seen, inode))
+				continue;
+			/* Seen only once known: a descriptor swapped meanwhile is asked again elsewhere. */
+			tcp = socket_is_tcp(dir_fd, de->d_name, inode);
+			if (tcp < 0)
 				continue;
 			rc = inode_set_add(&seen, inode);
-			if (rc < 0)
-				break;
-			if (rc == 1 && socket_is_tcp(dir_fd, de->d_name, inode))
+			if (rc >= 0 && tcp)
 				rc = inode_set_add(unlisted, inode);
 			if (rc < 0)
 				break;

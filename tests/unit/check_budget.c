@@ -5,9 +5,11 @@
 
 #include "budget.h"
 
+#define HOST_PID_NS 4026531836u
+
 static struct budget *budget_of(unsigned per_user, unsigned per_pid_ns, unsigned total)
 {
-	struct budget_limits limits = { per_user, per_pid_ns, total };
+	struct budget_limits limits = { per_user, per_pid_ns, total, HOST_PID_NS };
 	struct budget *budget = budget_new(&limits);
 
 	ck_assert_ptr_nonnull(budget);
@@ -46,6 +48,23 @@ START_TEST(test_pid_namespace_share_bounds_root_too)
 	ck_assert_int_eq(budget_take(budget, 0, 7), -EMFILE);
 	/* The host's namespace is another namespace. */
 	ck_assert_int_eq(budget_take(budget, 0, 8), 0);
+	budget_free(budget);
+}
+END_TEST
+
+START_TEST(test_one_user_cannot_fill_the_host_namespace)
+{
+	/* uid 65534 holds its share in the host's pid namespace: root and others still open. */
+	struct budget *budget = budget_of(2, 2, 100);
+
+	ck_assert_int_eq(budget_take(budget, 65534, HOST_PID_NS), 0);
+	ck_assert_int_eq(budget_take(budget, 65534, HOST_PID_NS), 0);
+	ck_assert_int_eq(budget_take(budget, 65534, HOST_PID_NS), -EMFILE);
+	ck_assert_int_eq(budget_take(budget, 0, HOST_PID_NS), 0);
+	ck_assert_int_eq(budget_take(budget, 0, HOST_PID_NS), 0);
+	ck_assert_int_eq(budget_take(budget, 0, HOST_PID_NS), 0);
+	ck_assert_int_eq(budget_take(budget, 65533, HOST_PID_NS), 0);
+	budget_give(budget, 0, HOST_PID_NS);
 	budget_free(budget);
 }
 END_TEST
@@ -120,6 +139,7 @@ static Suite *budget_suite(void)
 	tcase_add_test(tc, test_user_gets_emfile_past_its_share);
 	tcase_add_test(tc, test_other_user_is_served_while_one_is_full);
 	tcase_add_test(tc, test_pid_namespace_share_bounds_root_too);
+	tcase_add_test(tc, test_one_user_cannot_fill_the_host_namespace);
 	tcase_add_test(tc, test_root_has_no_per_user_share);
 	tcase_add_test(tc, test_total_gives_enfile);
 	tcase_add_test(tc, test_giving_back_makes_room_again);
