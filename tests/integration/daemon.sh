@@ -66,18 +66,10 @@ check "... and still serves" "MemTotal:" "$(head -n1 "$MNT/proc/meminfo" | cut -
 cg_test_root
 busy_cg=$CG_DIR
 cg_set_limit "$busy_cg" 268435456
-readers=""
 reads=$(scaled 1500)
-for _ in 1 2 3 4; do
-	cg_run "$busy_cg" sh -c 'for i in $(seq "$1"); do cat "$0/proc/meminfo" >/dev/null || exit 1; done' \
-		"$MNT" "$reads" &
-	readers="$readers $!"
-done
-failed_readers=0
-for r in $readers; do
-	wait "$r" || failed_readers=$((failed_readers + 1))
-done
-check "4 concurrent readers x $reads reads all succeed" 0 "$failed_readers"
+check "4 concurrent readers x $reads reads all succeed" 0 \
+	"$(parallel_failures 4 cg_run "$busy_cg" sh -c \
+		'for i in $(seq "$1"); do cat "$0/proc/meminfo" >/dev/null || exit 1; done' "$MNT" "$reads")"
 check "... and the daemon lives" yes "$(kill -0 "$DAEMON_PID" && echo yes)"
 
 # --- SIGTERM unmounts and removes the pidfile ------------------------------

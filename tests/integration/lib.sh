@@ -245,6 +245,21 @@ scaled() {
 	fi
 }
 
+# parallel_failures COUNT COMMAND...: run COUNT copies of a command at once
+# and print how many of them failed.
+parallel_failures() {
+	local count=$1 pids="" pid failed=0
+	shift
+	for _ in $(seq "$count"); do
+		"$@" &
+		pids="$pids $!"
+	done
+	for pid in $pids; do
+		wait "$pid" || failed=$((failed + 1))
+	done
+	echo "$failed"
+}
+
 # wait_for COUNT COMMAND...: retry a command up to COUNT times, 0.1 s apart.
 wait_for() {
 	local n=$1

@@ -55,17 +55,10 @@ check "a new namespace reads its own proc/net/sockstat" "TCP: inuse 0 orphan 0 t
 check "a new namespace reads its own proc/net/dev" "$(ns_exec "$NS" cut -d: -f1 /proc/net/dev)" \
 	"$(ns_exec "$NS" cut -d: -f1 "$MNT/proc/net/dev")"
 # Concurrent readers, so libfuse starts more workers than the first.
-readers=""
-for _ in 1 2 3 4; do
-	ns_exec "$NS" sh -c 'for i in $(seq "$1"); do cat "$0/proc/net/sockstat" "$0/proc/meminfo" >/dev/null || exit 1; done' \
-		"$MNT" "$(scaled 200)" &
-	readers="$readers $!"
-done
-failed_readers=0
-for r in $readers; do
-	wait "$r" || failed_readers=$((failed_readers + 1))
-done
-check "4 concurrent readers in a new namespace all succeed" 0 "$failed_readers"
+check "4 concurrent readers in a new namespace all succeed" 0 \
+	"$(parallel_failures 4 ns_exec "$NS" sh -c \
+		'for i in $(seq "$1"); do cat "$0/proc/net/sockstat" "$0/proc/meminfo" >/dev/null || exit 1; done' \
+		"$MNT" "$(scaled 200)")"
 
 # --- every thread, including those started after the drop -----------------
 threads=0
