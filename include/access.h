@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "host.h"
+#include "ns.h"
 
 #define ACCESS_MAX_GROUPS 256
 #define ACCESS_MAX_RANGES 32
@@ -40,7 +40,7 @@ struct access_creds {
  * reader in another user namespace than daemon_user_ns, its uid_map and
  * gid_map. 0, -ESRCH if the process is gone, -EBADMSG for unreadable text.
  */
-int access_creds_read(int proc_fd, pid_t pid, const struct netns_id *daemon_user_ns,
+int access_creds_read(int proc_fd, pid_t pid, const struct ns_id *daemon_user_ns,
 		      struct access_creds *creds);
 
 /* The status part of access_creds_read (pure). */

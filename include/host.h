@@ -6,12 +6,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
-
-/* A namespace's identity: the nsfs inode that /proc/<pid>/ns/<type> names. */
-struct netns_id {
-	dev_t dev;
-	ino_t ino;
-};
+#include "ns.h"
 
 struct netns_cache;
 
@@ -20,7 +15,7 @@ struct host {
 	int meminfo_fd;			/* its meminfo kept open for pread(2), or -1 */
 	struct cgroup_hierarchy memory;
 	/* The host's network namespace (pid 1's); ino 0 if unknown (fixtures). */
-	struct netns_id net_ns;
+	struct ns_id net_ns;
 	/* Socket-diagnostic sockets per reader network namespace (netns.h). */
 	struct netns_cache *netns;
 };
@@ -38,13 +33,5 @@ int host_open_paths(struct host *host, const char *proc_path,
 		    const char *memory_path, enum cgroup_version memory_version);
 
 void host_close(struct host *host);
-
-/* Identify the namespace at dirfd/path (e.g. "<pid>/ns/net"); 0 or -errno. */
-int host_netns_id_at(int dirfd, const char *path, struct netns_id *id);
-
-static inline bool host_netns_id_equal(const struct netns_id *a, const struct netns_id *b)
-{
-	return a->ino != 0 && a->ino == b->ino && a->dev == b->dev;
-}
 
 #endif

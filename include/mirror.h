@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "host.h"
+#include "ns.h"
 
 /*
  * proc/net mirrors "net": a reader listing it sees its own /proc/<pid>/net,
@@ -33,7 +33,7 @@ extern const size_t mirror_count;
  */
 struct mirror_key {
 	unsigned scope;
-	struct netns_id net_ns;
+	struct ns_id net_ns;
 };
 
 struct mirror_nodes;

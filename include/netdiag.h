@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "host.h"
+#include "ns.h"
 
 struct nl_sock;
 struct nlmsghdr;
@@ -78,7 +78,7 @@ int netdiag_parse(struct nlmsghdr *nlh, uint8_t protocol, struct netdiag_record 
  * are still in namespace id. 0 or -errno; after an error the socket may hold
  * unread replies.
  */
-int netdiag_gather(struct nl_sock *sock, int proc_fd, const struct netns_id *id,
+int netdiag_gather(struct nl_sock *sock, int proc_fd, const struct ns_id *id,
 		   const pid_t *pids, size_t pid_count, const struct netdiag_inuse *inuse,
 		   struct netdiag_counts *counts);
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "host.h"
+#include "ns.h"
 
 struct nl_sock;
 struct netns_entry;
@@ -28,7 +28,7 @@ void netns_cache_destroy(struct netns_cache *cache);
  * is in, locked for the caller alone, with its diagnostic socket connected
  * inside that namespace. 0 or -errno; release with netns_release().
  */
-int netns_acquire(struct netns_cache *cache, int ns_fd, const struct netns_id *id,
+int netns_acquire(struct netns_cache *cache, int ns_fd, const struct ns_id *id,
 		  pid_t pid, struct netns_entry **entry);
 void netns_release(struct netns_cache *cache, struct netns_entry *entry);
 

@@ -30,7 +30,7 @@ struct reader {
 	 */
 	bool has_net_ns;
 	int net_ns_fd;
-	struct netns_id net_ns;
+	struct ns_id net_ns;
 	/*
 	 * With READER_NET_NAMESPACE: the reader's own /proc/<pid>/net/sockstat
 	 * and sockstat6, opened at open time. An open proc_net file holds its

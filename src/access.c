@@ -190,11 +190,11 @@ static int read_id_map(int proc_fd, pid_t pid, const char *name, struct access_r
 	return 0;
 }
 
-int access_creds_read(int proc_fd, pid_t pid, const struct netns_id *daemon_user_ns,
+int access_creds_read(int proc_fd, pid_t pid, const struct ns_id *daemon_user_ns,
 		      struct access_creds *creds)
 {
 	char path[64], text[4096];
-	struct netns_id user_ns;
+	struct ns_id user_ns;
 	ssize_t len;
 	int rc;
 
@@ -209,10 +209,10 @@ int access_creds_read(int proc_fd, pid_t pid, const struct netns_id *daemon_user
 	if (rc < 0)
 		return rc;
 	snprintf(path, sizeof(path), "%d/ns/user", (int)pid);
-	rc = host_netns_id_at(proc_fd, path, &user_ns);
+	rc = ns_id_at(proc_fd, path, &user_ns);
 	if (rc < 0)
 		return rc == -ENOENT ? -ESRCH : rc;
-	creds->same_user_ns = host_netns_id_equal(&user_ns, daemon_user_ns);
+	creds->same_user_ns = ns_id_equal(&user_ns, daemon_user_ns);
 	if (creds->same_user_ns)
 		return 0;
 	rc = read_id_map(proc_fd, pid, "uid_map", creds->uids, &creds->uid_count);

@@ -92,7 +92,7 @@ struct fs {
 	fuse_ino_t containers_ino;	/* the c/ directory */
 	struct mirror_nodes *mirrored;	/* entries below mirror directories */
 	struct budget *budget;
-	struct netns_id user_ns;	/* the daemon's user namespace */
+	struct ns_id user_ns;	/* the daemon's user namespace */
 	struct timespec mount_time;
 
 	pthread_mutex_t containers_lock;
@@ -157,7 +157,7 @@ struct fs_slow_group {
 	struct fs_slow_group *next;		/* in slow_groups */
 	struct fs_slow_group *next_waiting;	/* in slow_waiting */
 	const struct vfile *vfile;
-	struct netns_id net_ns;
+	struct ns_id net_ns;
 	struct fs_slow_job *jobs, **jobs_tail;
 	bool running, waiting;
 };
@@ -420,7 +420,7 @@ struct fs *fs_create(struct host *host)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
 	struct budget_limits limits;
-	struct netns_id pid_ns;
+	struct ns_id pid_ns;
 	struct rlimit nofile;
 	fuse_ino_t ino;
 
@@ -432,7 +432,7 @@ struct fs *fs_create(struct host *host)
 	for (size_t i = 0; i < FS_CONTAINER_BUCKETS; i++)
 		fs->container_buckets[i] = -1;
 	clock_gettime(CLOCK_REALTIME, &fs->mount_time);
-	if (host_netns_id_at(host->proc_fd, "self/ns/user", &fs->user_ns) < 0)
+	if (ns_id_at(host->proc_fd, "self/ns/user", &fs->user_ns) < 0)
 		fs->user_ns.ino = 0;
 	if (!fs_add_node(fs, 0, "", 0, NULL))
 		goto out_destroy;
@@ -454,7 +454,7 @@ struct fs *fs_create(struct host *host)
 	if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
 		nofile.rlim_cur = 1024;
 	budget_default_limits(nofile.rlim_cur, &limits);
-	if (host_netns_id_at(host->proc_fd, "self/ns/pid", &pid_ns) == 0)
+	if (ns_id_at(host->proc_fd, "self/ns/pid", &pid_ns) == 0)
 		limits.host_pid_ns = (uint64_t)pid_ns.ino;
 	fs->budget = budget_new(&limits);
 	if (!fs->mirrored || !fs->budget)
@@ -482,13 +482,13 @@ void fs_destroy(struct fs *fs)
 /* --- who asks -------------------------------------------------------------- */
 
 /* The reader's network namespace, for naming mirrored entries. */
-static int fs_reader_net_ns(struct fs *fs, pid_t pid, struct netns_id *id)
+static int fs_reader_net_ns(struct fs *fs, pid_t pid, struct ns_id *id)
 {
 	char path[64];
 	int rc;
 
 	snprintf(path, sizeof(path), "%d/ns/net", (int)pid);
-	rc = host_netns_id_at(fs->host->proc_fd, path, id);
+	rc = ns_id_at(fs->host->proc_fd, path, id);
 	return rc == -ENOENT ? -ESRCH : rc;
 }
 
@@ -496,12 +496,12 @@ static int fs_reader_net_ns(struct fs *fs, pid_t pid, struct netns_id *id)
 static int fs_budget_take(struct fs *fs, fuse_req_t req, uid_t *uid, uint64_t *pid_ns)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct netns_id ns;
+	struct ns_id ns;
 	char path[64];
 	int rc;
 
 	snprintf(path, sizeof(path), "%d/ns/pid", (int)ctx->pid);
-	rc = host_netns_id_at(fs->host->proc_fd, path, &ns);
+	rc = ns_id_at(fs->host->proc_fd, path, &ns);
 	if (rc < 0)
 		return rc == -ENOENT ? -ESRCH : rc;
 	rc = budget_take(fs->budget, ctx->uid, (uint64_t)ns.ino);
@@ -1261,12 +1261,12 @@ static void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *ha
  * other file is served by the workers left.
  */
 static struct fs_slow_group *fs_slow_group_get(struct fs *fs, const struct vfile *vfile,
-					       const struct netns_id *net_ns)
+					       const struct ns_id *net_ns)
 {
 	struct fs_slow_group *group;
 
 	for (group = fs->slow_groups; group; group = group->next)
-		if (group->vfile == vfile && host_netns_id_equal(&group->net_ns, net_ns))
+		if (group->vfile == vfile && ns_id_equal(&group->net_ns, net_ns))
 			return group;
 	group = calloc(1, sizeof(*group));
 	if (!group)

@@ -36,17 +36,6 @@ fallback:
 	return mnt_fd < 0 ? -errno : mnt_fd;
 }
 
-int host_netns_id_at(int dirfd, const char *path, struct netns_id *id)
-{
-	struct stat st;
-
-	if (fstatat(dirfd, path, &st, 0) < 0)
-		return -errno;
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	return 0;
-}
-
 int host_open(struct host *host)
 {
 	int rc;
@@ -62,8 +51,8 @@ int host_open(struct host *host)
 	if (rc < 0)
 		goto out_close_proc;
 	/* The host's network namespace is init's; proclens may run in it or not. */
-	if (host_netns_id_at(host->proc_fd, "1/ns/net", &host->net_ns) < 0 &&
-	    host_netns_id_at(host->proc_fd, "self/ns/net", &host->net_ns) < 0)
+	if (ns_id_at(host->proc_fd, "1/ns/net", &host->net_ns) < 0 &&
+	    ns_id_at(host->proc_fd, "self/ns/net", &host->net_ns) < 0)
 		host->net_ns.ino = 0;
 	rc = netns_cache_create(host->proc_fd, &host->netns);
 	if (rc < 0)

@@ -288,13 +288,13 @@ static int dump_by_family(struct nl_sock *sock, struct dump_context *ctx,
 
 /* --- sockets no table lists ------------------------------------------------ */
 
-static bool pid_in_netns(int proc_fd, pid_t pid, const struct netns_id *id)
+static bool pid_in_netns(int proc_fd, pid_t pid, const struct ns_id *id)
 {
-	struct netns_id now;
+	struct ns_id now;
 	char path[64];
 
 	snprintf(path, sizeof(path), "%d/ns/net", (int)pid);
-	return host_netns_id_at(proc_fd, path, &now) == 0 && host_netns_id_equal(&now, id);
+	return ns_id_at(proc_fd, path, &now) == 0 && ns_id_equal(&now, id);
 }
 
 /* The inode of a "socket:[N]" fd link, or 0. */
@@ -383,7 +383,7 @@ static int add_unix_inodes(int proc_fd, pid_t pid, struct inode_set *set)
  * TCP sockets held by the namespace's processes that no dump listed, into
  * unlisted: created and never bound or connected, or bound only.
  */
-static int find_unlisted_tcp(int proc_fd, const struct netns_id *id, const pid_t *pids,
+static int find_unlisted_tcp(int proc_fd, const struct ns_id *id, const pid_t *pids,
 			     size_t pid_count, const struct inode_set *listed,
 			     struct inode_set *unlisted)
 {
@@ -471,7 +471,7 @@ static int dump_udp_planned(struct nl_sock *sock, struct dump_context *ctx,
 	return rc == -EPROTONOSUPPORT ? 0 : rc;
 }
 
-int netdiag_gather(struct nl_sock *sock, int proc_fd, const struct netns_id *id,
+int netdiag_gather(struct nl_sock *sock, int proc_fd, const struct ns_id *id,
 		   const pid_t *pids, size_t pid_count, const struct netdiag_inuse *inuse,
 		   struct netdiag_counts *counts)
 {

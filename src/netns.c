@@ -27,7 +27,7 @@
 
 struct netns_entry {
 	struct netns_entry *prev, *next;	/* most recently used first */
-	struct netns_id id;
+	struct ns_id id;
 	pid_t witness;			/* a process last seen in the namespace */
 	unsigned users;			/* under the cache lock */
 	unsigned long generation;	/* of the latest acquire */
@@ -58,20 +58,20 @@ static long long monotonic_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static bool pid_in_netns(int proc_fd, pid_t pid, const struct netns_id *id)
+static bool pid_in_netns(int proc_fd, pid_t pid, const struct ns_id *id)
 {
-	struct netns_id now;
+	struct ns_id now;
 	char path[64];
 
 	snprintf(path, sizeof(path), "%d/ns/net", (int)pid);
-	return host_netns_id_at(proc_fd, path, &now) == 0 && host_netns_id_equal(&now, id);
+	return ns_id_at(proc_fd, path, &now) == 0 && ns_id_equal(&now, id);
 }
 
 /*
  * Call visit(pid, namespace, arg) for every process in /proc; visit returns
  * nonzero to stop. Processes that vanish meanwhile are skipped.
  */
-static int scan_processes(int proc_fd, int (*visit)(pid_t, const struct netns_id *, void *),
+static int scan_processes(int proc_fd, int (*visit)(pid_t, const struct ns_id *, void *),
 			  void *arg)
 {
 	struct dirent *de;
@@ -88,7 +88,7 @@ static int scan_processes(int proc_fd, int (*visit)(pid_t, const struct netns_id
 		return rc;
 	}
 	while ((de = readdir(dir)) != NULL && rc == 0) {
-		struct netns_id id;
+		struct ns_id id;
 		char path[300];
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
@@ -96,7 +96,7 @@ static int scan_processes(int proc_fd, int (*visit)(pid_t, const struct netns_id
 		if (*end || pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/ns/net", de->d_name);
-		if (host_netns_id_at(dir_fd, path, &id) == 0)
+		if (ns_id_at(dir_fd, path, &id) == 0)
 			rc = visit((pid_t)pid, &id, arg);
 	}
 	closedir(dir);
@@ -194,10 +194,10 @@ static void cache_push_front(struct netns_cache *cache, struct netns_entry *entr
 	cache->count++;
 }
 
-static struct netns_entry *cache_find(struct netns_cache *cache, const struct netns_id *id)
+static struct netns_entry *cache_find(struct netns_cache *cache, const struct ns_id *id)
 {
 	for (struct netns_entry *e = cache->head; e; e = e->next)
-		if (host_netns_id_equal(&e->id, id))
+		if (ns_id_equal(&e->id, id))
 			return e;
 	return NULL;
 }
@@ -293,7 +293,7 @@ static void cache_start_sweeper(struct netns_cache *cache)
 	cache->sweeper_started = true;
 }
 
-int netns_acquire(struct netns_cache *cache, int ns_fd, const struct netns_id *id,
+int netns_acquire(struct netns_cache *cache, int ns_fd, const struct ns_id *id,
 		  pid_t pid, struct netns_entry **out)
 {
 	struct netns_entry *entry, *evicted = NULL;
@@ -356,11 +356,11 @@ void netns_discard_socket(struct netns_entry *entry)
 	entry->sock = NULL;
 }
 
-static int members_add(pid_t pid, const struct netns_id *id, void *arg)
+static int members_add(pid_t pid, const struct ns_id *id, void *arg)
 {
 	struct netns_entry *entry = arg;
 
-	if (!host_netns_id_equal(id, &entry->id))
+	if (!ns_id_equal(id, &entry->id))
 		return 0;
 	if (entry->member_count == entry->member_cap) {
 		size_t cap = entry->member_cap ? entry->member_cap * 2 : 16;
@@ -386,7 +386,7 @@ static bool members_has(const struct netns_entry *entry, pid_t pid)
 int netns_members(struct netns_entry *entry, pid_t reader, const pid_t **pids, size_t *count)
 {
 	long long now = monotonic_ns();
-	struct netns_id id;
+	struct ns_id id;
 	int rc;
 
 	/*
@@ -417,7 +417,7 @@ int netns_members(struct netns_entry *entry, pid_t reader, const pid_t **pids, s
 /* --- sweeping -------------------------------------------------------------- */
 
 struct sweep_item {
-	struct netns_id id;
+	struct ns_id id;
 	pid_t witness;
 	unsigned long generation;
 	bool alive;
@@ -428,12 +428,12 @@ struct sweep_scan {
 	size_t count;
 };
 
-static int sweep_mark_alive(pid_t pid, const struct netns_id *id, void *arg)
+static int sweep_mark_alive(pid_t pid, const struct ns_id *id, void *arg)
 {
 	struct sweep_scan *scan = arg;
 
 	for (size_t i = 0; i < scan->count; i++) {
-		if (!scan->items[i].alive && host_netns_id_equal(&scan->items[i].id, id)) {
+		if (!scan->items[i].alive && ns_id_equal(&scan->items[i].id, id)) {
 			scan->items[i].alive = true;
 			scan->items[i].witness = pid;
 		}

@@ -257,7 +257,7 @@ static int sockstat_vfile_render(const struct host *host, const struct reader *r
 	int rc;
 
 	/* The host's namespace: its host-wide figures are its own. */
-	if (host_netns_id_equal(&reader->net_ns, &host->net_ns)) {
+	if (ns_id_equal(&reader->net_ns, &host->net_ns)) {
 		len = strutil_pread_file(reader->sockstat_fd, own, sizeof(own));
 		return len < 0 ? (int)len : buf_append(out, own, (size_t)len);
 	}
