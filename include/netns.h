@@ -8,6 +8,7 @@
 #include "ns.h"
 
 struct nl_sock;
+struct netns_cache;
 struct netns_entry;
 
 /*
