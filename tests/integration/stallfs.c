@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 	}
 	stallfs_session = fuse_session_new(&args, &stallfs_ops, sizeof(stallfs_ops), NULL);
 	if (!stallfs_session)
-		return 1;
+		goto out_free_args;
 	if (fuse_set_signal_handlers(stallfs_session) != 0)
 		goto out_destroy;
 	if (fuse_session_mount(stallfs_session, mountpoint) != 0)
@@ -138,5 +138,8 @@ out_remove_handlers:
 	fuse_remove_signal_handlers(stallfs_session);
 out_destroy:
 	fuse_session_destroy(stallfs_session);
+out_free_args:
+	/* fuse_session_new() made args its own copy: LeakSanitizer sees it otherwise. */
+	fuse_opt_free_args(&args);
 	return rc;
 }
