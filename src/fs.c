@@ -20,6 +20,7 @@
 #include "fs.h"
 #include "log.h"
 #include "mirror.h"
+#include "node.h"
 #include "reader.h"
 #include "vfile.h"
 
@@ -90,7 +91,7 @@ struct fs {
 	struct fs_node *nodes;		/* nodes[ino - 1]; ino 1 is the root */
 	size_t count;
 	fuse_ino_t containers_ino;	/* the c/ directory */
-	struct mirror_nodes *mirrored;	/* entries below mirror directories */
+	struct node_table *nodes_dynamic;	/* mirrored and per-process entries */
 	struct budget *budget;
 	struct ns_id user_ns;	/* the daemon's user namespace */
 	struct timespec mount_time;
@@ -113,7 +114,7 @@ struct fs_loc {
 	unsigned scope;			/* 0: the shared tree; slot + 1: c/<name>/ */
 	const struct fs_node *node;	/* NULL for a mirrored entry */
 	fuse_ino_t node_ino;		/* the table's ino of node */
-	struct mirror_key key;		/* mirrored entries */
+	struct node_key key;		/* mirrored entries */
 	char path[PATH_MAX];		/* mirrored entries: below /proc/<pid> */
 };
 
@@ -239,7 +240,7 @@ static int fs_locate(struct fs *fs, fuse_ino_t ino, struct fs_loc *loc)
 	loc->node = NULL;
 	loc->node_ino = 0;
 	if (ino >= FS_MIRROR_FIRST_INO) {
-		int rc = mirror_nodes_get(fs->mirrored, ino, &loc->key, loc->path,
+		int rc = node_table_get(fs->nodes_dynamic, ino, &loc->key, loc->path,
 					  sizeof(loc->path));
 
 		loc->scope = loc->key.scope;
@@ -450,14 +451,14 @@ struct fs *fs_create(struct host *host)
 	if (!fs->containers_ino)
 		goto out_destroy;
 	fs->nodes[fs->containers_ino - 1].kind = FS_CONTAINERS_DIR;
-	fs->mirrored = mirror_nodes_new(FS_MIRROR_FIRST_INO);
+	fs->nodes_dynamic = node_table_new(FS_MIRROR_FIRST_INO);
 	if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
 		nofile.rlim_cur = 1024;
 	budget_default_limits(nofile.rlim_cur, &limits);
 	if (ns_id_at(host->proc_fd, "self/ns/pid", &pid_ns) == 0)
 		limits.host_pid_ns = (uint64_t)pid_ns.ino;
 	fs->budget = budget_new(&limits);
-	if (!fs->mirrored || !fs->budget)
+	if (!fs->nodes_dynamic || !fs->budget)
 		goto out_destroy;
 	return fs;
 out_destroy:
@@ -472,7 +473,7 @@ void fs_destroy(struct fs *fs)
 	for (size_t i = 0; i < fs->count; i++)
 		free(fs->nodes[i].name);
 	free(fs->nodes);
-	mirror_nodes_free(fs->mirrored);
+	node_table_free(fs->nodes_dynamic);
 	budget_free(fs->budget);
 	pthread_mutex_destroy(&fs->slow_lock);
 	pthread_mutex_destroy(&fs->containers_lock);
@@ -683,18 +684,19 @@ static void fs_lookup_mirror(fuse_req_t req, struct fs *fs, const struct fs_loc 
 		return;
 	}
 	loc.key.scope = dir->scope;
-	rc = fs_reader_net_ns(fs, pid, &loc.key.net_ns);
+	loc.key.kind = NODE_MIRRORED;
+	rc = fs_reader_net_ns(fs, pid, &loc.key.ns);
 	if (rc == 0)
 		rc = fs_mirror_stat(fs, pid, &loc, 0, &st);
 	if (rc == 0)
-		rc = mirror_nodes_ref(fs->mirrored, &loc.key, loc.path, &ino);
+		rc = node_table_ref(fs->nodes_dynamic, &loc.key, loc.path, &ino);
 	if (rc < 0) {
 		fs_reply_error(req, rc);
 		return;
 	}
 	st.st_ino = ino;
 	if (fuse_reply_entry(req, &(struct fuse_entry_param){ .ino = ino, .attr = st }) != 0)
-		mirror_nodes_forget(fs->mirrored, ino, 1);
+		node_table_forget(fs->nodes_dynamic, ino, 1);
 }
 
 static void fs_lookup_container(fuse_req_t req, struct fs *fs, const char *name)
@@ -762,8 +764,8 @@ static void fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 static void fs_forget_one(struct fs *fs, fuse_ino_t ino, uint64_t nlookup)
 {
-	if (mirror_nodes_owns(fs->mirrored, ino)) {
-		mirror_nodes_forget(fs->mirrored, ino, nlookup);
+	if (node_table_owns(fs->nodes_dynamic, ino)) {
+		node_table_forget(fs->nodes_dynamic, ino, nlookup);
 	} else if (ino >= FS_CONTAINER_FIRST_INO &&
 		   (ino - FS_CONTAINER_FIRST_INO) % FS_STATIC_MAX == FUSE_ROOT_ID) {
 		/* c/<name> itself; its entries went before it (they pin it). */
