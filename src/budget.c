@@ -29,12 +29,12 @@ void budget_default_limits(uint64_t fd_limit, struct budget_limits *limits)
 	/*
 	 * A quarter of the descriptors for open files (each holds up to three),
 	 * the rest for kept cgroup files and namespace sockets; no tenant more
-	 * than 1,024 of them.
+	 * than a quarter of those, and at most 1,024.
 	 */
 	uint64_t total = fd_limit / 4;
 
 	limits->total = total > 65536 ? 65536 : total < 64 ? 64 : (unsigned)total;
-	limits->per_user = limits->total < 1024 ? limits->total : 1024;
+	limits->per_user = limits->total / 4 < 1024 ? limits->total / 4 : 1024;
 	limits->per_pid_ns = limits->per_user;
 	limits->host_pid_ns = 0;
 }

@@ -22,6 +22,8 @@
 
 #define DEFAULT_MOUNTPOINT "/var/lib/proclens"
 #define FS_TYPE "fuse.proclens"
+/* The descriptor limit the daemon asks for when its hard limit is lower. */
+#define PROCLENS_FD_LIMIT 65536
 
 struct options {
 	bool foreground;
@@ -184,14 +186,28 @@ static int prepare_mountpoint(const char *mountpoint, char *resolved)
 }
 
 /*
- * proclens keeps up to 1,024 cgroup files and a netlink socket per reader
- * namespace open, beyond the files readers hold open: take the hard limit.
+ * proclens keeps the files of up to 1,024 idle cgroups and a netlink socket
+ * per reader namespace open, beyond the files readers hold open (a quarter
+ * of the limit, budget.c): take the hard limit, 65,536 if it can.
  */
 static void raise_fd_limit(void)
 {
 	struct rlimit limit;
 
-	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0)
+		return;
+	/*
+	 * A hard limit of 4,096 (the kernel's default for init) would leave
+	 * a quarter of that, 1,024 open files, for every reader together:
+	 * raise it while CAP_SYS_RESOURCE is still held, where it can be.
+	 */
+	if (limit.rlim_max < PROCLENS_FD_LIMIT) {
+		struct rlimit wanted = { PROCLENS_FD_LIMIT, PROCLENS_FD_LIMIT };
+
+		if (setrlimit(RLIMIT_NOFILE, &wanted) == 0)
+			return;
+	}
+	if (limit.rlim_cur < limit.rlim_max) {
 		limit.rlim_cur = limit.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &limit) < 0)
 			log_info("cannot raise the open file limit: %m");

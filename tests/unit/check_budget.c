@@ -123,9 +123,11 @@ START_TEST(test_default_limits_follow_descriptor_limit)
 	ck_assert_uint_eq(limits.total, 5000);
 	ck_assert_uint_eq(limits.per_user, 1024);
 	ck_assert_uint_eq(limits.per_pid_ns, 1024);
-	budget_default_limits(1024, &limits);
-	ck_assert_uint_eq(limits.total, 256);
+	/* One tenant never holds more than a quarter of the total. */
+	budget_default_limits(4096, &limits);
+	ck_assert_uint_eq(limits.total, 1024);
 	ck_assert_uint_eq(limits.per_user, 256);
+	ck_assert_uint_eq(limits.per_pid_ns, 256);
 	budget_default_limits(UINT64_C(1) << 40, &limits);
 	ck_assert_uint_eq(limits.total, 65536);
 }
