@@ -14,6 +14,8 @@ struct host {
 	int proc_fd;			/* a /proc of the daemon's pid namespace */
 	int meminfo_fd;			/* its meminfo kept open for pread(2), or -1 */
 	struct cgroup_hierarchy memory;
+	/* The pids controller (Max processes in limits); CGROUP_NONE without one. */
+	struct cgroup_hierarchy pids;
 	/* The host's network namespace (pid 1's); ino 0 if unknown (fixtures). */
 	struct ns_id net_ns;
 	/* Socket-diagnostic sockets per reader network namespace (netns.h). */
@@ -31,6 +33,10 @@ int host_open(struct host *host);
 /* The same from given directories: test fixtures. */
 int host_open_paths(struct host *host, const char *proc_path,
 		    const char *memory_path, enum cgroup_version memory_version);
+
+/* The pids hierarchy from a given directory, after host_open_paths(): test fixtures. */
+int host_open_pids_path(struct host *host, const char *pids_path,
+			enum cgroup_version pids_version);
 
 void host_close(struct host *host);
 

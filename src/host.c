@@ -42,6 +42,8 @@ int host_open(struct host *host)
 
 	host->memory.dirfd = -1;
 	host->memory.files = NULL;
+	host->pids.dirfd = -1;
+	host->pids.files = NULL;
 	host->netns = NULL;
 	host->proc_fd = open_private_proc();
 	if (host->proc_fd < 0)
@@ -50,14 +52,19 @@ int host_open(struct host *host)
 	rc = cgroup_hierarchy_open(&host->memory, "memory");
 	if (rc < 0)
 		goto out_close_proc;
+	rc = cgroup_hierarchy_open(&host->pids, "pids");
+	if (rc < 0)
+		goto out_close_memory;
 	/* The host's network namespace is init's; proclens may run in it or not. */
 	if (ns_id_at(host->proc_fd, "1/ns/net", &host->net_ns) < 0 &&
 	    ns_id_at(host->proc_fd, "self/ns/net", &host->net_ns) < 0)
 		host->net_ns.ino = 0;
 	rc = netns_cache_create(host->proc_fd, &host->netns);
 	if (rc < 0)
-		goto out_close_memory;
+		goto out_close_pids;
 	return 0;
+out_close_pids:
+	cgroup_hierarchy_close(&host->pids);
 out_close_memory:
 	cgroup_hierarchy_close(&host->memory);
 out_close_proc:
@@ -77,6 +84,10 @@ int host_open_paths(struct host *host, const char *proc_path,
 	host->memory.version = CGROUP_NONE;
 	host->memory.controller = "memory";
 	host->memory.files = NULL;
+	host->pids.dirfd = -1;
+	host->pids.version = CGROUP_NONE;
+	host->pids.controller = "pids";
+	host->pids.files = NULL;
 	host->meminfo_fd = -1;
 	host->net_ns.dev = 0;
 	host->net_ns.ino = 0;
@@ -102,12 +113,20 @@ out:
 	return rc;
 }
 
+int host_open_pids_path(struct host *host, const char *pids_path,
+			enum cgroup_version pids_version)
+{
+	cgroup_hierarchy_close(&host->pids);
+	return cgroup_hierarchy_open_path(&host->pids, "pids", pids_path, pids_version);
+}
+
 void host_close(struct host *host)
 {
 	if (!host)
 		return;
 	netns_cache_destroy(host->netns);
 	host->netns = NULL;
+	cgroup_hierarchy_close(&host->pids);
 	cgroup_hierarchy_close(&host->memory);
 	if (host->meminfo_fd >= 0)
 		close(host->meminfo_fd);
