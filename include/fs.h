@@ -16,6 +16,13 @@ void fs_destroy(struct fs *fs);
 /* A session serving fs; args as for fuse_session_new(). */
 struct fuse_session *fs_session_new(struct fs *fs, struct fuse_args *args);
 
+/*
+ * The inode number of the table's node at path ("proc/meminfo"; "" is the
+ * root): made from the path alone, so that it never changes when rows are
+ * added to the tables.
+ */
+fuse_ino_t fs_static_ino(const char *path);
+
 /* Map an internal -errno to what a reader should see (positive errno). */
 int fs_reply_errno(int rc);
 

@@ -21,6 +21,8 @@
 #include "log.h"
 #include "mirror.h"
 #include "node.h"
+#include "pidns.h"
+#include "strutil.h"
 #include "reader.h"
 #include "vfile.h"
 
@@ -31,13 +33,17 @@
 #define FS_UNKNOWN_INO 0xffffffffu
 
 /*
- * Inode numbers. The shared tree's nodes are 1..count, in table order. A
- * container's copy of node n, below c/<name>/, is FS_CONTAINER_FIRST_INO +
- * slot * FS_STATIC_MAX + n (its copy of the root is c/<name> itself).
- * Mirrored entries are numbered from FS_MIRROR_FIRST_INO up, never reused.
+ * Inode numbers. A node of the shared tree has a number made from its path
+ * (fs_static_ino()), so adding a row to a table never renumbers another one
+ * the kernel may have cached; the root is 1. A container's copy of node n,
+ * below c/<name>/, is FS_CONTAINER_FIRST_INO + slot * FS_STATIC_INOS + n
+ * (its copy of the root is c/<name> itself). Entries that come and go
+ * (mirrored, per-process) are numbered from FS_MIRROR_FIRST_INO up, never
+ * reused.
  */
-#define FS_STATIC_MAX 64
-#define FS_CONTAINER_FIRST_INO (UINT64_C(1) << 20)
+#define FS_STATIC_MAX 64		/* nodes in the table */
+#define FS_STATIC_INOS 4096		/* numbers they are spread over */
+#define FS_CONTAINER_FIRST_INO (UINT64_C(1) << 24)
 #define FS_CONTAINERS_MAX 4096
 #define FS_MIRROR_FIRST_INO (UINT64_C(1) << 32)
 
@@ -60,9 +66,12 @@ enum fs_kind {
 	FS_FILE,		/* a virtual file */
 	FS_MIRROR_DIR,		/* a directory showing the reader's own /proc/<pid>/<source> */
 	FS_CONTAINERS_DIR,	/* c/: one copy of the tree per name */
+	FS_PROCESSES_DIR,	/* proc/: the table's entries and one proc/<pid>/ per process */
+	FS_SELF_LINK,		/* proc/self: the reader's own pid */
 };
 
 struct fs_node {
+	fuse_ino_t ino;
 	fuse_ino_t parent;
 	char *name;
 	enum fs_kind kind;
@@ -88,10 +97,12 @@ struct fs_slow_group;
 struct fs {
 	struct host *host;
 	struct fuse_session *se;
-	struct fs_node *nodes;		/* nodes[ino - 1]; ino 1 is the root */
+	struct fs_node *nodes;		/* the table's, in table order */
 	size_t count;
+	uint8_t node_of[FS_STATIC_INOS];	/* index + 1 into nodes, by ino */
 	fuse_ino_t containers_ino;	/* the c/ directory */
 	struct node_table *nodes_dynamic;	/* mirrored and per-process entries */
+	struct pidns_cache *pidns;	/* readers' pid namespaces, as proc instances */
 	struct budget *budget;
 	struct ns_id user_ns;	/* the daemon's user namespace */
 	struct timespec mount_time;
@@ -136,11 +147,19 @@ struct fs_handle {
 	struct reader reader;
 	uid_t uid;			/* whose budget it counts in */
 	uint64_t pid_ns;
+	/* Per-process files: the process, as the reader's pid namespace names it. */
+	int target_dirfd;		/* a proc instance of that namespace, or -1 */
+	pid_t target_pid;
+	uint64_t target_start;		/* its start time: a recycled pid is another */
 };
 
-/* One open mirrored directory: the reader's own, opened at opendir. */
+/*
+ * One open mirrored directory (the reader's own, opened at opendir) or
+ * proc/ (the reader's pid namespace's proc instance).
+ */
 struct fs_dir {
 	int fd;
+	bool processes;			/* proc/: the table's entries, then the pids */
 	pthread_mutex_t lock;
 	uid_t uid;
 	uint64_t pid_ns;
@@ -165,9 +184,14 @@ struct fs_slow_group {
 
 /* --- the table ----------------------------------------------------------- */
 
+fuse_ino_t fs_static_ino(const char *path)
+{
+	return path[0] ? 2 + strutil_hash(path) % (FS_STATIC_INOS - 2) : FUSE_ROOT_ID;
+}
+
 static struct fs_node *fs_node(struct fs *fs, fuse_ino_t ino)
 {
-	return ino >= 1 && ino <= fs->count ? &fs->nodes[ino - 1] : NULL;
+	return ino < FS_STATIC_INOS && fs->node_of[ino] ? &fs->nodes[fs->node_of[ino] - 1] : NULL;
 }
 
 static fuse_ino_t fs_find_child(const struct fs *fs, fuse_ino_t parent,
@@ -178,22 +202,30 @@ static fuse_ino_t fs_find_child(const struct fs *fs, fuse_ino_t parent,
 
 		if (node->parent == parent && strlen(node->name) == len &&
 		    memcmp(node->name, name, len) == 0)
-			return i + 1;
+			return node->ino;
 	}
 	return 0;
 }
 
-static fuse_ino_t fs_add_node(struct fs *fs, fuse_ino_t parent, const char *name,
-			      size_t len, const struct vfile *vfile)
+/* Add the node at path (its last part name[0..len)) below parent. */
+static fuse_ino_t fs_add_node(struct fs *fs, fuse_ino_t parent, const char *path,
+			      const char *name, size_t len, const struct vfile *vfile)
 {
+	fuse_ino_t ino = fs_static_ino(path);
 	struct fs_node *nodes;
 
 	if (fs->count + 1 >= FS_STATIC_MAX)
 		return 0;
+	if (fs->node_of[ino]) {
+		log_error("%s and %s have the same inode number: rename one",
+			  path, fs->nodes[fs->node_of[ino] - 1].name);
+		return 0;
+	}
 	nodes = realloc(fs->nodes, (fs->count + 1) * sizeof(*nodes));
 	if (!nodes)
 		return 0;
 	fs->nodes = nodes;
+	nodes[fs->count].ino = ino;
 	nodes[fs->count].parent = parent;
 	nodes[fs->count].kind = vfile ? FS_FILE : FS_DIR;
 	nodes[fs->count].vfile = vfile;
@@ -201,7 +233,8 @@ static fuse_ino_t fs_add_node(struct fs *fs, fuse_ino_t parent, const char *name
 	nodes[fs->count].name = strndup(name, len);
 	if (!nodes[fs->count].name)
 		return 0;
-	return ++fs->count;
+	fs->node_of[ino] = (uint8_t)++fs->count;
+	return ino;
 }
 
 /* Add a path, creating the directories on the way; the last part is vfile's. */
@@ -215,13 +248,27 @@ static fuse_ino_t fs_add_path(struct fs *fs, const char *path, const struct vfil
 		size_t len = slash ? (size_t)(slash - part) : strlen(part);
 		fuse_ino_t ino = fs_find_child(fs, parent, part, len);
 
-		if (!ino)
-			ino = fs_add_node(fs, parent, part, len, slash ? NULL : vfile);
+		if (!ino) {
+			char prefix[PATH_MAX];
+
+			snprintf(prefix, sizeof(prefix), "%.*s", (int)(part + len - path), path);
+			ino = fs_add_node(fs, parent, prefix, part, len, slash ? NULL : vfile);
+		}
 		if (!ino || !slash)
 			return ino;
 		parent = ino;
 		part = slash + 1;
 	}
+}
+
+/* Add a directory node of another kind than FS_DIR at path. */
+static struct fs_node *fs_add_special(struct fs *fs, const char *path, enum fs_kind kind)
+{
+	struct fs_node *node = fs_node(fs, fs_add_path(fs, path, NULL));
+
+	if (node)
+		node->kind = kind;
+	return node;
 }
 
 /* --- inode numbers ------------------------------------------------------- */
@@ -230,7 +277,7 @@ static fuse_ino_t fs_ino(unsigned scope, fuse_ino_t node_ino)
 {
 	if (scope == 0)
 		return node_ino;
-	return FS_CONTAINER_FIRST_INO + (fuse_ino_t)(scope - 1) * FS_STATIC_MAX + node_ino;
+	return FS_CONTAINER_FIRST_INO + (fuse_ino_t)(scope - 1) * FS_STATIC_INOS + node_ino;
 }
 
 /* Where ino is; -ENOENT for a number that names nothing (any more). */
@@ -249,8 +296,8 @@ static int fs_locate(struct fs *fs, fuse_ino_t ino, struct fs_loc *loc)
 	if (ino >= FS_CONTAINER_FIRST_INO) {
 		uint64_t rel = ino - FS_CONTAINER_FIRST_INO;
 
-		loc->scope = (unsigned)(rel / FS_STATIC_MAX) + 1;
-		ino = rel % FS_STATIC_MAX;
+		loc->scope = (unsigned)(rel / FS_STATIC_INOS) + 1;
+		ino = rel % FS_STATIC_INOS;
 		/* A container's tree has no c/ of its own. */
 		if (loc->scope > FS_CONTAINERS_MAX || ino == fs->containers_ino)
 			return -ENOENT;
@@ -421,9 +468,9 @@ struct fs *fs_create(struct host *host)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
 	struct budget_limits limits;
+	struct fs_node *node;
 	struct ns_id pid_ns;
 	struct rlimit nofile;
-	fuse_ino_t ino;
 
 	if (!fs)
 		return NULL;
@@ -435,22 +482,25 @@ struct fs *fs_create(struct host *host)
 	clock_gettime(CLOCK_REALTIME, &fs->mount_time);
 	if (ns_id_at(host->proc_fd, "self/ns/user", &fs->user_ns) < 0)
 		fs->user_ns.ino = 0;
-	if (!fs_add_node(fs, 0, "", 0, NULL))
+	if (!fs_add_node(fs, 0, "", "", 0, NULL))
 		goto out_destroy;
 	for (size_t i = 0; i < vfile_count; i++)
 		if (!fs_add_path(fs, vfile_table[i]->path, vfile_table[i]))
 			goto out_destroy;
 	for (size_t i = 0; i < mirror_count; i++) {
-		ino = fs_add_path(fs, mirror_table[i].path, NULL);
-		if (!ino)
+		node = fs_add_special(fs, mirror_table[i].path, FS_MIRROR_DIR);
+		if (!node)
 			goto out_destroy;
-		fs->nodes[ino - 1].kind = FS_MIRROR_DIR;
-		fs->nodes[ino - 1].mirror = &mirror_table[i];
+		node->mirror = &mirror_table[i];
 	}
-	fs->containers_ino = fs_add_path(fs, "c", NULL);
-	if (!fs->containers_ino)
+	node = fs_add_special(fs, "proc/self", FS_SELF_LINK);
+	if (!node || !(node = fs_node(fs, node->parent)))
 		goto out_destroy;
-	fs->nodes[fs->containers_ino - 1].kind = FS_CONTAINERS_DIR;
+	node->kind = FS_PROCESSES_DIR;
+	node = fs_add_special(fs, "c", FS_CONTAINERS_DIR);
+	if (!node)
+		goto out_destroy;
+	fs->containers_ino = node->ino;
 	fs->nodes_dynamic = node_table_new(FS_MIRROR_FIRST_INO);
 	if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
 		nofile.rlim_cur = 1024;
@@ -458,7 +508,8 @@ struct fs *fs_create(struct host *host)
 	if (ns_id_at(host->proc_fd, "self/ns/pid", &pid_ns) == 0)
 		limits.host_pid_ns = (uint64_t)pid_ns.ino;
 	fs->budget = budget_new(&limits);
-	if (!fs->nodes_dynamic || !fs->budget)
+	if (!fs->nodes_dynamic || !fs->budget ||
+	    pidns_cache_create(host->proc_fd, &fs->pidns) < 0)
 		goto out_destroy;
 	return fs;
 out_destroy:
@@ -474,6 +525,7 @@ void fs_destroy(struct fs *fs)
 		free(fs->nodes[i].name);
 	free(fs->nodes);
 	node_table_free(fs->nodes_dynamic);
+	pidns_cache_destroy(fs->pidns);
 	budget_free(fs->budget);
 	pthread_mutex_destroy(&fs->slow_lock);
 	pthread_mutex_destroy(&fs->containers_lock);
@@ -528,17 +580,27 @@ static void fs_fill_stat(const struct fs *fs, const struct fs_loc *loc, fuse_ino
 	if (node->kind == FS_FILE) {
 		st->st_mode = S_IFREG | node->vfile->mode;
 		st->st_nlink = 1;
+	} else if (node->kind == FS_SELF_LINK) {
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
 	} else {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
 		for (size_t i = 1; i < fs->count; i++)
 			if (fs->nodes[i].parent == loc->node_ino && fs->nodes[i].kind != FS_FILE &&
-			    (loc->scope == 0 || i + 1 != fs->containers_ino))
+			    fs->nodes[i].kind != FS_SELF_LINK &&
+			    (loc->scope == 0 || fs->nodes[i].ino != fs->containers_ino))
 				st->st_nlink++;
 	}
 	/* Like /proc: size 0, read until end of file (containers' files: fs_file_size). */
 	st->st_atim = st->st_mtim = st->st_ctim = fs->mount_time;
 }
+
+static int fs_process_check(struct fs *fs, pid_t reader, const struct fs_loc *loc,
+			    struct pidns_view **view, pid_t *pid, uint64_t *start,
+			    const struct vfile **file, struct stat *real);
+static void fs_process_stat(const struct fs *fs, const struct stat *real, fuse_ino_t ino,
+			    const struct vfile *file, struct stat *st);
 
 /* Render vfile for the reader pid into out; 0 or -errno. */
 static int fs_render_for(struct fs *fs, const struct vfile *vfile, pid_t pid, struct buf *out)
@@ -547,7 +609,7 @@ static int fs_render_for(struct fs *fs, const struct vfile *vfile, pid_t pid, st
 	int rc = reader_identify(fs->host, pid, vfile->needs, &reader);
 
 	if (rc == 0)
-		rc = vfile->render(fs->host, &reader, out);
+		rc = vfile->render(&(struct vfile_ctx){ fs->host, &reader, -1, 0 }, out);
 	reader_release(&reader);
 	return rc;
 }
@@ -616,6 +678,20 @@ static int fs_stat(struct fs *fs, pid_t pid, const struct fs_loc *loc, fuse_ino_
 	struct buf content = BUF_INIT;
 	int rc;
 
+	if (!loc->node && loc->key.kind != NODE_MIRRORED) {
+		struct pidns_view *view;
+		const struct vfile *file;
+		struct stat real;
+		uint64_t start;
+		pid_t target;
+
+		rc = fs_process_check(fs, pid, loc, &view, &target, &start, &file, &real);
+		if (rc < 0)
+			return rc;
+		pidns_release(fs->pidns, view);
+		fs_process_stat(fs, &real, ino, file, st);
+		return 0;
+	}
 	if (!loc->node)
 		return fs_mirror_stat(fs, pid, loc, ino, st);
 	fs_fill_stat(fs, loc, ino, st);
@@ -626,7 +702,8 @@ static int fs_stat(struct fs *fs, pid_t pid, const struct fs_loc *loc, fuse_ino_
 		ssize_t bound;
 
 		rc = reader_identify(fs->host, pid, loc->node->vfile->needs, &reader);
-		bound = rc < 0 ? rc : loc->node->vfile->size_bound(fs->host, &reader);
+		bound = rc < 0 ? rc : loc->node->vfile->size_bound(&(struct vfile_ctx){ fs->host, &reader,
+											 -1, 0 });
 		reader_release(&reader);
 		if (bound < 0)
 			return (int)bound;
@@ -640,6 +717,181 @@ static int fs_stat(struct fs *fs, pid_t pid, const struct fs_loc *loc, fuse_ino_
 	return rc;
 }
 
+/* --- processes: proc/<pid>/ -------------------------------------------------- */
+
+/* The files of proc/<pid>/, in listing order. */
+static const struct vfile *const fs_process_files[] = {
+	&proc_pid_limits_vfile,
+};
+
+#define FS_PROCESS_FILES (sizeof(fs_process_files) / sizeof(fs_process_files[0]))
+
+/* A pid as a directory name: decimal, no sign, no leading zero, in range. */
+static bool fs_parse_pid(const char *name, pid_t *pid)
+{
+	uint64_t value;
+
+	if (name[0] < '1' || name[0] > '9' ||
+	    strutil_parse_u64(name, strlen(name), &value) < 0 || value > INT32_MAX)
+		return false;
+	*pid = (pid_t)value;
+	return true;
+}
+
+/*
+ * A per-process node's path: "<pid>:<start time>" for proc/<pid>, with
+ * "/<file>" for one of its files. The start time names the process: a pid
+ * reused later is another node.
+ */
+static int fs_process_parse(const char *path, pid_t *pid, uint64_t *start,
+			    const struct vfile **file)
+{
+	unsigned long long start_value;
+	int pid_value, used = 0;
+
+	*file = NULL;
+	if (sscanf(path, "%d:%llu%n", &pid_value, &start_value, &used) != 2 || pid_value <= 0)
+		return -ENOENT;
+	*pid = pid_value;
+	*start = start_value;
+	if (path[used] == '\0')
+		return 0;
+	if (path[used] != '/')
+		return -ENOENT;
+	for (size_t i = 0; i < FS_PROCESS_FILES; i++)
+		if (strcmp(path + used + 1, fs_process_files[i]->path) == 0)
+			*file = fs_process_files[i];
+	return *file ? 0 : -ENOENT;
+}
+
+/*
+ * The process pid of the reader's pid namespace view, if it is still the one
+ * that started at start (0: any), with its /proc directory's attributes.
+ */
+static int fs_process_find(struct pidns_view *view, pid_t pid, uint64_t *start,
+			   struct stat *st)
+{
+	char name[16];
+	uint64_t now;
+
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	if (fstatat(pidns_view_fd(view), name, st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISDIR(st->st_mode) || pidns_start_time(pidns_view_fd(view), pid, &now) < 0)
+		return -ENOENT;
+	if (*start != 0 && now != *start)
+		return -ENOENT;
+	*start = now;
+	return 0;
+}
+
+static void fs_process_stat(const struct fs *fs, const struct stat *real, fuse_ino_t ino,
+			    const struct vfile *file, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = file ? S_IFREG | file->mode : S_IFDIR | 0555;
+	st->st_nlink = file ? 1 : 2;
+	/* Owned by the process's user, as in /proc. */
+	st->st_uid = real->st_uid;
+	st->st_gid = real->st_gid;
+	st->st_atim = st->st_mtim = st->st_ctim = fs->mount_time;
+}
+
+/*
+ * Check a per-process node for the reader pid: the reader's pid namespace
+ * must be the one the node was looked up in (another namespace's numbers
+ * mean other processes), and the process must still be the one named.
+ */
+static int fs_process_check(struct fs *fs, pid_t reader, const struct fs_loc *loc,
+			    struct pidns_view **view, pid_t *pid, uint64_t *start,
+			    const struct vfile **file, struct stat *real)
+{
+	int rc = fs_process_parse(loc->path, pid, start, file);
+
+	if (rc < 0)
+		return rc;
+	rc = pidns_acquire(fs->pidns, reader, view);
+	if (rc < 0)
+		return rc;
+	if (!ns_id_equal(pidns_view_id(*view), &loc->key.ns))
+		rc = -ENOENT;
+	else
+		rc = fs_process_find(*view, *pid, start, real);
+	if (rc < 0) {
+		pidns_release(fs->pidns, *view);
+		*view = NULL;
+	}
+	return rc;
+}
+
+/* Look up proc/<pid> (dir NULL) or proc/<pid>/<name> for the reader. */
+static void fs_lookup_process(fuse_req_t req, struct fs *fs, unsigned scope,
+			      const struct fs_loc *dir, const char *name)
+{
+	pid_t reader = fuse_req_ctx(req)->pid, pid;
+	const struct vfile *file = NULL;
+	struct fs_loc loc = { .scope = scope };
+	struct pidns_view *view = NULL;
+	struct stat real, st;
+	uint64_t start = 0, ino;
+	int rc;
+
+	if (dir) {
+		rc = fs_process_check(fs, reader, dir, &view, &pid, &start, &file, &real);
+		for (size_t i = 0; rc == 0 && i < FS_PROCESS_FILES; i++)
+			if (strcmp(name, fs_process_files[i]->path) == 0)
+				file = fs_process_files[i];
+		if (rc == 0 && !file)
+			rc = -ENOENT;
+	} else if (fs_parse_pid(name, &pid)) {
+		rc = pidns_acquire(fs->pidns, reader, &view);
+		if (rc == 0)
+			rc = fs_process_find(view, pid, &start, &real);
+	} else {
+		rc = -ENOENT;
+	}
+	if (rc == 0) {
+		loc.key.scope = scope;
+		loc.key.kind = file ? NODE_PROCESS_FILE : NODE_PROCESS;
+		loc.key.ns = *pidns_view_id(view);
+		snprintf(loc.path, sizeof(loc.path), "%d:%llu%s%s", (int)pid,
+			 (unsigned long long)start, file ? "/" : "", file ? file->path : "");
+		rc = node_table_ref(fs->nodes_dynamic, &loc.key, loc.path, &ino);
+	}
+	if (view)
+		pidns_release(fs->pidns, view);
+	if (rc < 0) {
+		fs_reply_error(req, rc);
+		return;
+	}
+	fs_process_stat(fs, &real, ino, file, &st);
+	/* Timeouts 0: another reader's namespace numbers other processes. */
+	if (fuse_reply_entry(req, &(struct fuse_entry_param){ .ino = ino, .attr = st }) != 0)
+		node_table_forget(fs->nodes_dynamic, ino, 1);
+}
+
+/* proc/self: the reader's process id, as its own pid namespace numbers it. */
+static void fs_op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct fs *fs = fuse_req_userdata(req);
+	struct fs_loc loc;
+	char target[16];
+	pid_t tgid;
+	int rc;
+
+	rc = fs_locate(fs, ino, &loc);
+	if (rc == 0 && (!loc.node || loc.node->kind != FS_SELF_LINK))
+		rc = -EINVAL;
+	if (rc == 0)
+		rc = pidns_reader_tgid(fs->host->proc_fd, fuse_req_ctx(req)->pid, &tgid);
+	if (rc < 0) {
+		fs_reply_error(req, rc);
+		return;
+	}
+	snprintf(target, sizeof(target), "%d", (int)tgid);
+	fuse_reply_readlink(req, target);
+}
+
 /* How long the kernel may keep what a reply says. */
 static double fs_timeout(const struct fs_loc *loc)
 {
@@ -647,7 +899,8 @@ static double fs_timeout(const struct fs_loc *loc)
 	 * Mirrored entries: what one reader's namespace holds, another's may
 	 * not. Containers' files: their size follows their content.
 	 */
-	if (!loc->node || (loc->scope != 0 && loc->node->kind == FS_FILE))
+	if (!loc->node || loc->node->kind == FS_SELF_LINK ||
+	    (loc->scope != 0 && loc->node->kind == FS_FILE))
 		return 0;
 	return FS_CACHE_SECONDS;
 }
@@ -701,7 +954,7 @@ static void fs_lookup_mirror(fuse_req_t req, struct fs *fs, const struct fs_loc 
 
 static void fs_lookup_container(fuse_req_t req, struct fs *fs, const char *name)
 {
-	struct fs_loc loc = { .node = &fs->nodes[0], .node_ino = FUSE_ROOT_ID };
+	struct fs_loc loc = { .node = fs_node(fs, FUSE_ROOT_ID), .node_ino = FUSE_ROOT_ID };
 	struct fuse_entry_param entry;
 	int rc;
 
@@ -733,6 +986,19 @@ static void fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	rc = fs_locate(fs, parent, &dir);
 	if (rc < 0) {
 		fs_reply_error(req, rc);
+		return;
+	}
+	if (!dir.node && dir.key.kind == NODE_PROCESS) {
+		fs_lookup_process(req, fs, dir.scope, &dir, name);
+		return;
+	}
+	if (!dir.node && dir.key.kind == NODE_PROCESS_FILE) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	if (dir.node && dir.node->kind == FS_PROCESSES_DIR &&
+	    !fs_find_child(fs, dir.node_ino, name, strlen(name))) {
+		fs_lookup_process(req, fs, dir.scope, NULL, name);
 		return;
 	}
 	if (!dir.node || dir.node->kind == FS_MIRROR_DIR) {
@@ -767,9 +1033,9 @@ static void fs_forget_one(struct fs *fs, fuse_ino_t ino, uint64_t nlookup)
 	if (node_table_owns(fs->nodes_dynamic, ino)) {
 		node_table_forget(fs->nodes_dynamic, ino, nlookup);
 	} else if (ino >= FS_CONTAINER_FIRST_INO &&
-		   (ino - FS_CONTAINER_FIRST_INO) % FS_STATIC_MAX == FUSE_ROOT_ID) {
+		   (ino - FS_CONTAINER_FIRST_INO) % FS_STATIC_INOS == FUSE_ROOT_ID) {
 		/* c/<name> itself; its entries went before it (they pin it). */
-		unsigned scope = (unsigned)((ino - FS_CONTAINER_FIRST_INO) / FS_STATIC_MAX) + 1;
+		unsigned scope = (unsigned)((ino - FS_CONTAINER_FIRST_INO) / FS_STATIC_INOS) + 1;
 
 		if (scope <= FS_CONTAINERS_MAX)
 			fs_container_forget(fs, scope, nlookup);
@@ -822,43 +1088,63 @@ static void fs_reply_slice(fuse_req_t req, const char *data, size_t len,
 	fuse_reply_buf(req, data + off, len < size ? len : size);
 }
 
-static int fs_dirent_add(fuse_req_t req, struct buf *b, const char *name,
-			 fuse_ino_t ino, mode_t mode)
+/*
+ * Add one entry to a listing whose next entry is at offset next; false when
+ * it would make the listing longer than size (or on ENOMEM: *rc says).
+ */
+static bool fs_dirent_add(fuse_req_t req, struct buf *b, size_t size, const char *name,
+			  fuse_ino_t ino, mode_t mode, off_t next, int *rc)
 {
 	struct stat st = { .st_ino = ino, .st_mode = mode };
 	size_t need = fuse_add_direntry(req, NULL, 0, name, NULL, 0);
-	int rc = buf_reserve(b, need);
 
-	if (rc < 0)
-		return rc;
-	fuse_add_direntry(req, b->data + b->len, need, name, &st, (off_t)(b->len + need));
+	if (b->len + need > size)
+		return false;
+	*rc = buf_reserve(b, need);
+	if (*rc < 0)
+		return false;
+	fuse_add_direntry(req, b->data + b->len, need, name, &st, next);
 	b->len += need;
-	return 0;
+	return true;
 }
 
-/* The table's entries of a directory, after "." and "..". */
+/*
+ * A table directory's entries from the off-th on ("." and ".." first), each
+ * at its index: at most size bytes. *end is the offset after the last entry.
+ */
 static int fs_list_static(fuse_req_t req, struct fs *fs, const struct fs_loc *loc,
-			  fuse_ino_t ino, struct buf *listing)
+			  fuse_ino_t ino, off_t off, size_t size, struct buf *listing, off_t *end)
 {
 	fuse_ino_t parent = loc->node->parent ? fs_ino(loc->scope, loc->node->parent) : ino;
-	int rc;
+	off_t index = 0;
+	int rc = 0;
 
 	if (loc->scope != 0 && loc->node_ino == FUSE_ROOT_ID)
 		parent = fs->containers_ino;
-	rc = fs_dirent_add(req, listing, ".", ino, S_IFDIR);
-	if (rc == 0)
-		rc = fs_dirent_add(req, listing, "..", parent, S_IFDIR);
+	*end = off;
+	if (index++ >= off && !fs_dirent_add(req, listing, size, ".", ino, S_IFDIR, index, &rc))
+		return rc;
+	if (index++ >= off && !fs_dirent_add(req, listing, size, "..", parent, S_IFDIR, index, &rc))
+		return rc;
+	*end = index;
 	/* c/ lists no names: which containers exist is nobody's business. */
 	if (loc->node->kind == FS_CONTAINERS_DIR)
-		return rc;
-	for (size_t i = 1; i < fs->count && rc == 0; i++) {
-		if (fs->nodes[i].parent != loc->node_ino ||
-		    (loc->scope != 0 && i + 1 == fs->containers_ino))
+		return 0;
+	for (size_t i = 1; i < fs->count; i++) {
+		const struct fs_node *child = &fs->nodes[i];
+		mode_t type = child->kind == FS_FILE ? S_IFREG :
+			      child->kind == FS_SELF_LINK ? S_IFLNK : S_IFDIR;
+
+		if (child->parent != loc->node_ino ||
+		    (loc->scope != 0 && child->ino == fs->containers_ino))
 			continue;
-		rc = fs_dirent_add(req, listing, fs->nodes[i].name, fs_ino(loc->scope, i + 1),
-				   fs->nodes[i].kind == FS_FILE ? S_IFREG : S_IFDIR);
+		if (index++ >= off &&
+		    !fs_dirent_add(req, listing, size, child->name, fs_ino(loc->scope, child->ino), type,
+				   index, &rc))
+			return rc;
+		*end = index;
 	}
-	return rc;
+	return 0;
 }
 
 /* Open path below the reader's /proc/<pid> as the reader could. */
@@ -888,6 +1174,20 @@ static int fs_open_own(struct fs *fs, pid_t pid, const char *path, int flags)
 	return fd;
 }
 
+/* The reader's pid namespace's proc instance, opened for listing. */
+static int fs_open_processes(struct fs *fs, pid_t reader)
+{
+	struct pidns_view *view;
+	int fd, rc = pidns_acquire(fs->pidns, reader, &view);
+
+	if (rc < 0)
+		return rc;
+	fd = openat(pidns_view_fd(view), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = fd < 0 ? -errno : fd;
+	pidns_release(fs->pidns, view);
+	return rc;
+}
+
 static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
@@ -901,11 +1201,14 @@ static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		fs_reply_error(req, rc);
 		return;
 	}
-	if (loc.node && loc.node->kind == FS_FILE) {
+	if ((loc.node && (loc.node->kind == FS_FILE || loc.node->kind == FS_SELF_LINK)) ||
+	    (!loc.node && loc.key.kind == NODE_PROCESS_FILE)) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	if (loc.node && loc.node->kind != FS_MIRROR_DIR) {
+	/* The table's directories and proc/<pid>/ list what the table says. */
+	if ((loc.node && loc.node->kind != FS_MIRROR_DIR && loc.node->kind != FS_PROCESSES_DIR) ||
+	    (!loc.node && loc.key.kind == NODE_PROCESS)) {
 		fuse_reply_open(req, fi);
 		return;
 	}
@@ -921,9 +1224,13 @@ static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		return;
 	}
 	/* Opened now, as this reader: the listing is of its namespace. */
-	dir->fd = fs_open_own(fs, fuse_req_ctx(req)->pid,
-			      loc.node ? loc.node->mirror->source : loc.path,
-			      O_RDONLY | O_DIRECTORY);
+	dir->processes = loc.node && loc.node->kind == FS_PROCESSES_DIR;
+	if (dir->processes)
+		dir->fd = fs_open_processes(fs, fuse_req_ctx(req)->pid);
+	else
+		dir->fd = fs_open_own(fs, fuse_req_ctx(req)->pid,
+				      loc.node ? loc.node->mirror->source : loc.path,
+				      O_RDONLY | O_DIRECTORY);
 	if (dir->fd < 0) {
 		rc = dir->fd;
 		budget_give(fs->budget, dir->uid, dir->pid_ns);
@@ -955,7 +1262,7 @@ struct fs_linux_dirent64 {
  * ours, so nothing of a listing is kept between calls.
  */
 static int fs_list_mirror(fuse_req_t req, struct fs_dir *dir, fuse_ino_t ino, off_t off,
-			  size_t size, struct buf *listing)
+			  size_t size, struct buf *listing, bool (*keep)(const char *name))
 {
 	char chunk[8192] __attribute__((aligned(8)));
 	off_t at = off;
@@ -973,28 +1280,88 @@ static int fs_list_mirror(fuse_req_t req, struct fs_dir *dir, fuse_ino_t ino, of
 			struct fs_linux_dirent64 *de = (struct fs_linux_dirent64 *)(chunk + pos);
 			bool dot = strcmp(de->d_name, ".") == 0;
 			mode_t type = de->d_type == DT_DIR ? S_IFDIR : S_IFREG;
-			struct stat st = { .st_mode = type, .st_ino = dot ? ino : FS_UNKNOWN_INO };
-			size_t need;
+			int rc = 0;
 
 			pos += de->d_reclen;
-			if (de->d_type != DT_DIR && de->d_type != DT_REG) {
+			if ((de->d_type != DT_DIR && de->d_type != DT_REG) ||
+			    (keep && !keep(de->d_name))) {
 				at = de->d_off;
 				continue;
 			}
-			need = fuse_add_direntry(req, NULL, 0, de->d_name, NULL, 0);
-			if (listing->len + need > size)
-				return 0;
-			if (buf_reserve(listing, need) < 0)
-				return -ENOMEM;
-			fuse_add_direntry(req, listing->data + listing->len, need, de->d_name, &st,
-					  de->d_off);
-			listing->len += need;
+			if (!fs_dirent_add(req, listing, size, de->d_name, dot ? ino : FS_UNKNOWN_INO,
+					   type, de->d_off, &rc))
+				return rc;
 			at = de->d_off;
 		}
 		/* getdents moved past what we used; continue from the last entry taken. */
 		if (lseek(dir->fd, at, SEEK_SET) < 0)
 			return -errno;
 	}
+}
+
+/* proc/<pid>/: ".", ".." and its files. */
+static int fs_list_process(fuse_req_t req, const struct fs_loc *loc, fuse_ino_t ino,
+			   off_t off, size_t size, struct buf *listing)
+{
+	int rc;
+
+	off_t index = 0;
+
+	if (loc->key.kind != NODE_PROCESS)
+		return -ENOTDIR;
+	rc = 0;
+	if (index++ >= off && !fs_dirent_add(req, listing, size, ".", ino, S_IFDIR, index, &rc))
+		return rc;
+	if (index++ >= off &&
+	    !fs_dirent_add(req, listing, size, "..", FS_UNKNOWN_INO, S_IFDIR, index, &rc))
+		return rc;
+	for (size_t i = 0; i < FS_PROCESS_FILES; i++)
+		if (index++ >= off &&
+		    !fs_dirent_add(req, listing, size, fs_process_files[i]->path, FS_UNKNOWN_INO,
+				   S_IFREG, index, &rc))
+			return rc;
+	return 0;
+}
+
+static bool fs_is_pid_name(const char *name)
+{
+	pid_t pid;
+
+	return fs_parse_pid(name, &pid);
+}
+
+/* How many entries fs_list_static() lists for loc. */
+static size_t fs_list_static_count(const struct fs *fs, const struct fs_loc *loc)
+{
+	size_t count = 2;
+
+	for (size_t i = 1; i < fs->count; i++)
+		if (fs->nodes[i].parent == loc->node_ino &&
+		    (loc->scope == 0 || fs->nodes[i].ino != fs->containers_ino))
+			count++;
+	return count;
+}
+
+/*
+ * proc/: the table's entries at offsets 1 to FS_STATIC_MAX, then the pids of
+ * the reader's pid namespace, streamed from its proc instance with that
+ * instance's own offsets (the kernel numbers them from 256 up).
+ */
+static int fs_list_processes(fuse_req_t req, struct fs *fs, struct fs_dir *dir,
+			     fuse_ino_t ino, off_t off, size_t size, struct buf *listing)
+{
+	struct fs_loc loc;
+	off_t end = off;
+	int rc = fs_locate(fs, ino, &loc);
+
+	if (rc == 0 && off < FS_STATIC_MAX)
+		rc = fs_list_static(req, fs, &loc, ino, off, size, listing, &end);
+	/* The table's entries did not all fit: the pids come in the next call. */
+	if (rc < 0 || (off < FS_STATIC_MAX && listing->len && end < FS_STATIC_MAX &&
+		       fs_list_static_count(fs, &loc) > (size_t)end))
+		return rc;
+	return fs_list_mirror(req, dir, ino, off < FS_STATIC_MAX ? 0 : off, size, listing,
+			      fs_is_pid_name);
 }
 
 static void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -1007,18 +1374,25 @@ static void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 	int rc;
 
 	if (!dir) {
+		off_t end;
+
 		rc = fs_locate(fs, ino, &loc);
-		if (rc == 0)
-			rc = fs_list_static(req, fs, &loc, ino, &listing);
+		if (rc == 0 && !loc.node)
+			rc = fs_list_process(req, &loc, ino, off, size, &listing);
+		else if (rc == 0)
+			rc = fs_list_static(req, fs, &loc, ino, off, size, &listing, &end);
 		if (rc < 0)
 			fs_reply_error(req, rc);
 		else
-			fs_reply_slice(req, listing.data, listing.len, off, size);
+			fuse_reply_buf(req, listing.data, listing.len);
 		buf_free(&listing);
 		return;
 	}
 	pthread_mutex_lock(&dir->lock);
-	rc = fs_list_mirror(req, dir, ino, off, size, &listing);
+	if (dir->processes)
+		rc = fs_list_processes(req, fs, dir, ino, off, size, &listing);
+	else
+		rc = fs_list_mirror(req, dir, ino, off, size, &listing, NULL);
 	pthread_mutex_unlock(&dir->lock);
 	if (rc < 0)
 		fs_reply_error(req, rc);
@@ -1053,6 +1427,8 @@ static void fs_handle_put(struct fs_handle *handle)
 	reader_release(&handle->reader);
 	if (handle->mirror_fd >= 0)
 		close(handle->mirror_fd);
+	if (handle->target_dirfd >= 0)
+		close(handle->target_dirfd);
 	budget_give(handle->fs->budget, handle->uid, handle->pid_ns);
 	pthread_mutex_destroy(&handle->lock);
 	free(handle);
@@ -1081,27 +1457,71 @@ static void fs_grow_size(struct fs *fs, fuse_ino_t ino, off_t len, char last_byt
 }
 
 /* Open the file of loc for the handle's reader; 0 or -errno. */
+/* Render the handle's file for its reader (and its process) into out. */
+static int fs_handle_render(struct fs *fs, struct fs_handle *handle, struct buf *out)
+{
+	struct vfile_ctx ctx = { fs->host, &handle->reader, handle->target_dirfd,
+				 handle->target_pid };
+	uint64_t start;
+
+	/* The process the file was opened for, not one that took its pid since. */
+	if (handle->target_dirfd >= 0 &&
+	    (pidns_start_time(handle->target_dirfd, handle->target_pid, &start) < 0 ||
+	     start != handle->target_start))
+		return -ESRCH;
+	return handle->vfile->render(&ctx, out);
+}
+
+/* A per-process file: the process, as the reader's pid namespace names it. */
+static int fs_handle_target(struct fs *fs, pid_t reader, const struct fs_loc *loc,
+			    struct fs_handle *handle)
+{
+	struct pidns_view *view;
+	struct stat real;
+	int rc;
+
+	rc = fs_process_check(fs, reader, loc, &view, &handle->target_pid,
+			      &handle->target_start, &handle->vfile, &real);
+	if (rc < 0)
+		return rc;
+	if (!handle->vfile)
+		rc = -EISDIR;
+	/* Its own descriptor of the view: the view may be closed before the file. */
+	if (rc == 0) {
+		handle->target_dirfd = openat(pidns_view_fd(view), ".",
+					      O_PATH | O_DIRECTORY | O_CLOEXEC);
+		rc = handle->target_dirfd < 0 ? -errno : 0;
+	}
+	pidns_release(fs->pidns, view);
+	return rc;
+}
+
+/* Open the file of loc for the handle's reader; 0 or -errno. */
 static int fs_handle_open(struct fs *fs, fuse_ino_t ino, const struct fs_loc *loc,
 			  pid_t pid, struct fs_handle *handle)
 {
 	ssize_t len;
 	int rc;
 
-	if (loc->node) {
-		handle->vfile = loc->node->vfile;
+	if (loc->node || loc->key.kind != NODE_MIRRORED) {
+		if (loc->node)
+			handle->vfile = loc->node->vfile;
+		else if ((rc = fs_handle_target(fs, pid, loc, handle)) < 0)
+			return rc;
 		rc = reader_identify(fs->host, pid, handle->vfile->needs, &handle->reader);
 		if (rc < 0 || loc->scope == 0)
 			return rc;
 		/* A slow file is rendered at its first read; its bound sizes it. */
 		if (handle->vfile->size_bound) {
-			len = handle->vfile->size_bound(fs->host, &handle->reader);
+			len = handle->vfile->size_bound(&(struct vfile_ctx){ fs->host, &handle->reader,
+									     -1, 0 });
 			if (len < 0)
 				return (int)len;
 			fs_grow_size(fs, ino, (off_t)len, '\n');
 			return 0;
 		}
 		/* Rendered now: the size the kernel is told is this render's. */
-		rc = handle->vfile->render(fs->host, &handle->reader, &handle->content);
+		rc = fs_handle_render(fs, handle, &handle->content);
 		if (rc < 0)
 			return rc;
 		handle->rendered = handle->from_open = true;
@@ -1135,7 +1555,7 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fs_reply_error(req, rc);
 		return;
 	}
-	if (loc.node && loc.node->kind != FS_FILE) {
+	if ((loc.node && loc.node->kind != FS_FILE) || (!loc.node && loc.key.kind == NODE_PROCESS)) {
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -1157,6 +1577,7 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	atomic_init(&handle->refs, 1);
 	handle->fs = fs;
 	handle->mirror_fd = -1;
+	handle->target_dirfd = -1;
 	handle->scope = loc.scope;
 	pthread_mutex_init(&handle->lock, NULL);
 	reader_init(&handle->reader, pid);
@@ -1230,7 +1651,7 @@ static void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *ha
 			rc = content_rc < 0 ? content_rc
 					    : buf_append(&handle->content, content->data, content->len);
 		else
-			rc = handle->vfile->render(fs->host, &handle->reader, &handle->content);
+			rc = fs_handle_render(fs, handle, &handle->content);
 		handle->rendered = rc == 0;
 	}
 	handle->from_open = false;
@@ -1299,7 +1720,7 @@ static void fs_slow_answer(struct fs *fs, struct fs_slow_job *jobs)
 	int rc;
 
 	/* Any reader of the namespace will do: the file is the namespace's. */
-	rc = jobs->handle->vfile->render(fs->host, &jobs->handle->reader, &content);
+	rc = fs_handle_render(fs, jobs->handle, &content);
 	for (job = jobs; job; job = next) {
 		next = job->next;
 		pthread_mutex_lock(&job->handle->lock);
@@ -1450,6 +1871,7 @@ static const struct fuse_lowlevel_ops fs_ops = {
 	.forget = fs_op_forget,
 	.forget_multi = fs_op_forget_multi,
 	.getattr = fs_op_getattr,
+	.readlink = fs_op_readlink,
 	.opendir = fs_op_opendir,
 	.readdir = fs_op_readdir,
 	.releasedir = fs_op_releasedir,

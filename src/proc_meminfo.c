@@ -301,9 +301,10 @@ int meminfo_render(const char *host_text, const struct meminfo_values *changes,
 }
 
 /* The reader's file: gather the host's and the cgroup's figures, then render. */
-static int meminfo_vfile_render(const struct host *host, const struct reader *reader,
-				struct buf *out)
+static int meminfo_vfile_render(const struct vfile_ctx *ctx, struct buf *out)
 {
+	const struct host *host = ctx->host;
+	const struct reader *reader = ctx->reader;
 	struct meminfo_values host_values, changes;
 	struct memcg_usage memcg;
 	char host_text[8192];

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "memcg.h"
 #include "pid_limits.h"
+#include "vfile.h"
 #include "strutil.h"
 
 /*
@@ -331,3 +332,15 @@ out_close_pid:
 	close(pid_fd);
 	return rc;
 }
+
+/* proc/<pid>/limits: the process is the render's target, named as the reader names it. */
+static int pid_limits_vfile_render(const struct vfile_ctx *ctx, struct buf *out)
+{
+	return pid_limits_read(ctx->host, ctx->target_dirfd, ctx->target_pid, out);
+}
+
+const struct vfile proc_pid_limits_vfile = {
+	.path = "limits",
+	.mode = 0444,
+	.render = pid_limits_vfile_render,
+};

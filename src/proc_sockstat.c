@@ -248,9 +248,10 @@ static int sockstat_gather(const struct host *host, const struct reader *reader,
 	return rc;
 }
 
-static int sockstat_vfile_render(const struct host *host, const struct reader *reader,
-				 struct buf *out)
+static int sockstat_vfile_render(const struct vfile_ctx *ctx, struct buf *out)
 {
+	const struct host *host = ctx->host;
+	const struct reader *reader = ctx->reader;
 	struct netdiag_counts counts;
 	char own[4096];
 	ssize_t len;
@@ -276,9 +277,9 @@ static int sockstat_vfile_render(const struct host *host, const struct reader *r
 }
 
 /* sockstat6 has no host-wide figure (net/ipv6/proc.c): the reader's own file. */
-static int sockstat6_vfile_render(const struct host *host, const struct reader *reader,
-				  struct buf *out)
+static int sockstat6_vfile_render(const struct vfile_ctx *ctx, struct buf *out)
 {
+	const struct reader *reader = ctx->reader;
 	char own[4096];
 	ssize_t len;
 
@@ -297,10 +298,10 @@ static int sockstat6_vfile_render(const struct host *host, const struct reader *
  */
 #define SOCKSTAT_SIZE_SLACK 32
 
-static ssize_t sockstat_size_bound(const struct host *host, const struct reader *reader)
+static ssize_t sockstat_size_bound(const struct vfile_ctx *ctx)
 {
 	char own[4096];
-	ssize_t len = strutil_pread_file(reader->sockstat_fd, own, sizeof(own));
+	ssize_t len = strutil_pread_file(ctx->reader->sockstat_fd, own, sizeof(own));
 
 	return len < 0 ? len : len + SOCKSTAT_SIZE_SLACK;
 }

@@ -1005,6 +1005,7 @@ static int render_vfile(const char *tree, const char *memory_dir,
 {
 	struct host h;
 	struct reader reader;
+	struct vfile_ctx ctx;
 	char proc[PATH_MAX], memory[PATH_MAX];
 	int rc;
 
@@ -1015,7 +1016,8 @@ static int render_vfile(const char *tree, const char *memory_dir,
 	ck_assert_int_eq(host_open_paths(&h, proc, memory_dir ? memory : NULL, version), 0);
 	if (memory_dir)
 		ck_assert_int_eq(cgroup_node_get(&h.memory, cgroup_path, &reader.memory_cgroup), 0);
-	rc = proc_meminfo_vfile.render(&h, &reader, &out);
+	ctx = (struct vfile_ctx){ .host = &h, .reader = &reader, .target_dirfd = -1 };
+	rc = proc_meminfo_vfile.render(&ctx, &out);
 	reader_release(&reader);
 	host_close(&h);
 	return rc;
