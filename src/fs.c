@@ -18,6 +18,7 @@
 #include "budget.h"
 #include "buf.h"
 #include "fs.h"
+#include "handle.h"
 #include "log.h"
 #include "mirror.h"
 #include "node.h"
@@ -104,6 +105,7 @@ struct fs {
 	struct node_table *nodes_dynamic;	/* mirrored and per-process entries */
 	struct pidns_cache *pidns;	/* readers' pid namespaces, as proc instances */
 	struct budget *budget;
+	struct handle_table *handles;	/* open files and directories, by fi->fh */
 	struct ns_id user_ns;	/* the daemon's user namespace */
 	struct timespec mount_time;
 
@@ -508,7 +510,8 @@ struct fs *fs_create(struct host *host)
 	if (ns_id_at(host->proc_fd, "self/ns/pid", &pid_ns) == 0)
 		limits.host_pid_ns = (uint64_t)pid_ns.ino;
 	fs->budget = budget_new(&limits);
-	if (!fs->nodes_dynamic || !fs->budget ||
+	fs->handles = handle_table_new();
+	if (!fs->nodes_dynamic || !fs->budget || !fs->handles ||
 	    pidns_cache_create(host->proc_fd, &fs->pidns) < 0)
 		goto out_destroy;
 	return fs;
@@ -527,6 +530,7 @@ void fs_destroy(struct fs *fs)
 	node_table_free(fs->nodes_dynamic);
 	pidns_cache_destroy(fs->pidns);
 	budget_free(fs->budget);
+	handle_table_free(fs->handles);
 	pthread_mutex_destroy(&fs->slow_lock);
 	pthread_mutex_destroy(&fs->containers_lock);
 	free(fs);
@@ -1239,12 +1243,16 @@ static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		return;
 	}
 	pthread_mutex_init(&dir->lock, NULL);
-	fi->fh = (uint64_t)(uintptr_t)dir;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
+	rc = handle_table_add(fs->handles, dir, &fi->fh);
+	if (rc < 0 || fuse_reply_open(req, fi) == -ENOENT) {
+		if (rc == 0)
+			handle_table_remove(fs->handles, fi->fh);
 		budget_give(fs->budget, dir->uid, dir->pid_ns);
 		close(dir->fd);
 		pthread_mutex_destroy(&dir->lock);
 		free(dir);
+		if (rc < 0)
+			fs_reply_error(req, rc);
 	}
 }
 
@@ -1368,7 +1376,7 @@ static void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 			  struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	struct fs_dir *dir = (struct fs_dir *)(uintptr_t)fi->fh;
+	struct fs_dir *dir = handle_table_get(fs->handles, fi->fh);
 	struct buf listing = BUF_INIT;
 	struct fs_loc loc;
 	int rc;
@@ -1404,9 +1412,10 @@ static void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 static void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	struct fs_dir *dir = (struct fs_dir *)(uintptr_t)fi->fh;
+	struct fs_dir *dir = handle_table_get(fs->handles, fi->fh);
 
 	if (dir) {
+		handle_table_remove(fs->handles, fi->fh);
 		pthread_mutex_lock(&dir->lock);
 		pthread_mutex_unlock(&dir->lock);
 		budget_give(fs->budget, dir->uid, dir->pid_ns);
@@ -1587,12 +1596,18 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fs_reply_error(req, rc);
 		return;
 	}
-	fi->fh = (uint64_t)(uintptr_t)handle;
+	rc = handle_table_add(fs->handles, handle, &fi->fh);
+	if (rc < 0) {
+		fs_handle_put(handle);
+		fs_reply_error(req, rc);
+		return;
+	}
 	/* Each reader has its own content: never let the page cache share it. */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		/* The opener was interrupted and is gone: nobody will release this. */
+		handle_table_remove(fs->handles, fi->fh);
 		fs_handle_put(handle);
 	}
 }
@@ -1821,9 +1836,13 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	struct fs_handle *handle = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct fs_handle *handle = handle_table_get(fs->handles, fi->fh);
 	bool needs_render;
 
+	if (!handle) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
 	if (handle->mirror_fd >= 0) {
 		fs_read_mirror(req, handle, size, off);
 		return;
@@ -1842,8 +1861,14 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_handle *handle = (struct fs_handle *)(uintptr_t)fi->fh;
+	struct fs *fs = fuse_req_userdata(req);
+	struct fs_handle *handle = handle_table_get(fs->handles, fi->fh);
 
+	if (!handle) {
+		fuse_reply_err(req, 0);
+		return;
+	}
+	handle_table_remove(fs->handles, fi->fh);
 	/*
 	 * A read replies before it unlocks, and the reader may close at once:
 	 * wait for that unlock before the last reference can free the lock.
