@@ -18,6 +18,7 @@
 #include "budget.h"
 #include "buf.h"
 #include "fs.h"
+#include "fs_internal.h"
 #include "handle.h"
 #include "log.h"
 #include "mirror.h"
@@ -27,163 +28,6 @@
 #include "reader.h"
 #include "vfile.h"
 
-/* The shared tree never changes while mounted: the kernel may cache it for long. */
-#define FS_CACHE_SECONDS 3600.0
-
-/* What readdir says of an entry whose inode is not known yet (fuse.h's value). */
-#define FS_UNKNOWN_INO 0xffffffffu
-
-/*
- * Inode numbers. A node of the shared tree has a number made from its path
- * (fs_static_ino()), so adding a row to a table never renumbers another one
- * the kernel may have cached; the root is 1. A container's copy of node n,
- * below c/<name>/, is FS_CONTAINER_FIRST_INO + slot * FS_STATIC_INOS + n
- * (its copy of the root is c/<name> itself). Entries that come and go
- * (mirrored, per-process) are numbered from FS_MIRROR_FIRST_INO up, never
- * reused.
- */
-#define FS_STATIC_MAX 64		/* nodes in the table */
-#define FS_STATIC_INOS 4096		/* numbers they are spread over */
-#define FS_CONTAINER_FIRST_INO (UINT64_C(1) << 24)
-#define FS_CONTAINERS_MAX 4096
-#define FS_MIRROR_FIRST_INO (UINT64_C(1) << 32)
-
-/* A container name: 1 to 64 of [A-Za-z0-9_.-], not "." or "..". */
-#define FS_CONTAINER_NAME_MAX 64
-/* Names not looked up for this long are offered back to the kernel when the table fills. */
-#define FS_CONTAINER_IDLE_SECONDS 60
-
-/*
- * At most this many FUSE workers (of FS_WORKERS) render slow files at once;
- * the others stay free for every other reader.
- */
-#define FS_SLOW_WORKERS 4
-
-/* Largest read the kernel asks for (FUSE_MAX_MAX_PAGES pages is more; libfuse caps at this). */
-#define FS_READ_MAX (1024 * 1024)
-
-enum fs_kind {
-	FS_DIR,			/* a directory of the table */
-	FS_FILE,		/* a virtual file */
-	FS_MIRROR_DIR,		/* a directory showing the reader's own /proc/<pid>/<source> */
-	FS_CONTAINERS_DIR,	/* c/: one copy of the tree per name */
-	FS_PROCESSES_DIR,	/* proc/: the table's entries and one proc/<pid>/ per process */
-	FS_SELF_LINK,		/* proc/self: the reader's own pid */
-};
-
-struct fs_node {
-	fuse_ino_t ino;
-	fuse_ino_t parent;
-	char *name;
-	enum fs_kind kind;
-	const struct vfile *vfile;
-	const struct mirror_dir *mirror;
-};
-
-/* One name below c/, alive while the kernel holds its directory. */
-struct fs_container {
-	bool used;
-	char name[FS_CONTAINER_NAME_MAX + 1];
-	uint64_t nlookup;		/* of its c/<name> directory */
-	time_t last_lookup;
-	int next;			/* in its hash bucket; -1 ends */
-};
-
-#define FS_CONTAINER_BUCKETS 1024
-
-/* Slow renders waiting for a worker, grouped by what they share. */
-struct fs_slow_job;
-struct fs_slow_group;
-
-struct fs {
-	struct host *host;
-	struct fuse_session *se;
-	struct fs_node *nodes;		/* the table's, in table order */
-	size_t count;
-	uint8_t node_of[FS_STATIC_INOS];	/* index + 1 into nodes, by ino */
-	fuse_ino_t containers_ino;	/* the c/ directory */
-	struct node_table *nodes_dynamic;	/* mirrored and per-process entries */
-	struct pidns_cache *pidns;	/* readers' pid namespaces, as proc instances */
-	struct budget *budget;
-	struct handle_table *handles;	/* open files and directories, by fi->fh */
-	struct ns_id user_ns;	/* the daemon's user namespace */
-	struct timespec mount_time;
-
-	pthread_mutex_t containers_lock;
-	struct fs_container containers[FS_CONTAINERS_MAX];
-	int container_buckets[FS_CONTAINER_BUCKETS];
-	size_t container_count;
-	pthread_t reclaimer;
-	bool reclaimer_started;
-
-	pthread_mutex_t slow_lock;
-	struct fs_slow_group *slow_groups;	/* every group with jobs or a render */
-	struct fs_slow_group *slow_waiting;	/* groups waiting for a worker, oldest first */
-	unsigned slow_running;
-};
-
-/* Where an inode is: a node of the table in a scope, or a mirrored entry. */
-struct fs_loc {
-	unsigned scope;			/* 0: the shared tree; slot + 1: c/<name>/ */
-	const struct fs_node *node;	/* NULL for a mirrored entry */
-	fuse_ino_t node_ino;		/* the table's ino of node */
-	struct node_key key;		/* mirrored entries */
-	char path[PATH_MAX];		/* mirrored entries: below /proc/<pid> */
-};
-
-/*
- * One open file: a virtual file with its reader, or a mirrored /proc file
- * opened as the reader (mirror_fd); and the latest render. Counted: the
- * kernel holds one reference until release, each parked slow read another.
- */
-struct fs_handle {
-	atomic_uint refs;
-	struct fs *fs;
-	const struct vfile *vfile;
-	int mirror_fd;
-	unsigned scope;
-	pthread_mutex_t lock;
-	bool rendered;
-	bool from_open;			/* content rendered at open, not yet read at 0 */
-	struct buf content;
-	struct reader reader;
-	uid_t uid;			/* whose budget it counts in */
-	uint64_t pid_ns;
-	/* Per-process files: the process, as the reader's pid namespace names it. */
-	int target_dirfd;		/* a proc instance of that namespace, or -1 */
-	pid_t target_pid;
-	uint64_t target_start;		/* its start time: a recycled pid is another */
-};
-
-/*
- * One open mirrored directory (the reader's own, opened at opendir) or
- * proc/ (the reader's pid namespace's proc instance).
- */
-struct fs_dir {
-	int fd;
-	bool processes;			/* proc/: the table's entries, then the pids */
-	pthread_mutex_t lock;
-	uid_t uid;
-	uint64_t pid_ns;
-};
-
-struct fs_slow_job {
-	struct fs_slow_job *next;
-	fuse_req_t req;
-	struct fs_handle *handle;
-	off_t off;
-	size_t size;
-};
-
-struct fs_slow_group {
-	struct fs_slow_group *next;		/* in slow_groups */
-	struct fs_slow_group *next_waiting;	/* in slow_waiting */
-	const struct vfile *vfile;
-	struct ns_id net_ns;
-	struct fs_slow_job *jobs, **jobs_tail;
-	bool running, waiting;
-};
-
 /* --- the table ----------------------------------------------------------- */
 
 fuse_ino_t fs_static_ino(const char *path)
@@ -191,7 +35,7 @@ fuse_ino_t fs_static_ino(const char *path)
 	return path[0] ? 2 + strutil_hash(path) % (FS_STATIC_INOS - 2) : FUSE_ROOT_ID;
 }
 
-static struct fs_node *fs_node(struct fs *fs, fuse_ino_t ino)
+struct fs_node *fs_node(struct fs *fs, fuse_ino_t ino)
 {
 	return ino < FS_STATIC_INOS && fs->node_of[ino] ? &fs->nodes[fs->node_of[ino] - 1] : NULL;
 }
@@ -275,7 +119,7 @@ static struct fs_node *fs_add_special(struct fs *fs, const char *path, enum fs_k
 
 /* --- inode numbers ------------------------------------------------------- */
 
-static fuse_ino_t fs_ino(unsigned scope, fuse_ino_t node_ino)
+fuse_ino_t fs_ino(unsigned scope, fuse_ino_t node_ino)
 {
 	if (scope == 0)
 		return node_ino;
@@ -283,7 +127,7 @@ static fuse_ino_t fs_ino(unsigned scope, fuse_ino_t node_ino)
 }
 
 /* Where ino is; -ENOENT for a number that names nothing (any more). */
-static int fs_locate(struct fs *fs, fuse_ino_t ino, struct fs_loc *loc)
+int fs_locate(struct fs *fs, fuse_ino_t ino, struct fs_loc *loc)
 {
 	loc->scope = 0;
 	loc->node = NULL;
@@ -333,135 +177,9 @@ int fs_reply_errno(int rc)
 	}
 }
 
-static void fs_reply_error(fuse_req_t req, int rc)
+void fs_reply_error(fuse_req_t req, int rc)
 {
 	fuse_reply_err(req, fs_reply_errno(rc));
-}
-
-/* --- containers ----------------------------------------------------------- */
-
-static bool fs_container_name_valid(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len == 0 || len > FS_CONTAINER_NAME_MAX || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
-static size_t fs_container_bucket(const char *name)
-{
-	uint32_t hash = 2166136261u;
-
-	for (; *name; name++)
-		hash = (hash ^ (unsigned char)*name) * 16777619u;
-	return hash % FS_CONTAINER_BUCKETS;
-}
-
-static void *fs_reclaimer_run(void *arg);
-
-/*
- * Ask the kernel to forget names nobody looked up for a while: it drops the
- * dentries nobody uses, and their forgets free the slots. A name in use (a
- * bind mount, an open file) stays. Runs in its own thread: invalidating an
- * entry takes the c/ directory's lock, which a lookup there holds.
- */
-static void fs_container_offer_back(struct fs *fs)
-{
-	if (fs->reclaimer_started || !fs->se)
-		return;
-	if (pthread_create(&fs->reclaimer, NULL, fs_reclaimer_run, fs) == 0) {
-		pthread_detach(fs->reclaimer);
-		fs->reclaimer_started = true;
-	}
-}
-
-static void *fs_reclaimer_run(void *arg)
-{
-	struct fs *fs = arg;
-	char (*names)[FS_CONTAINER_NAME_MAX + 1] = malloc(FS_CONTAINERS_MAX * sizeof(*names));
-	time_t now = time(NULL);
-	size_t count = 0;
-
-	pthread_mutex_lock(&fs->containers_lock);
-	for (size_t i = 0; names && i < FS_CONTAINERS_MAX; i++)
-		if (fs->containers[i].used &&
-		    now - fs->containers[i].last_lookup >= FS_CONTAINER_IDLE_SECONDS)
-			strcpy(names[count++], fs->containers[i].name);
-	pthread_mutex_unlock(&fs->containers_lock);
-	for (size_t i = 0; i < count; i++)
-		fuse_lowlevel_notify_inval_entry(fs->se, fs->containers_ino, names[i],
-						 strlen(names[i]));
-	free(names);
-	pthread_mutex_lock(&fs->containers_lock);
-	fs->reclaimer_started = false;
-	pthread_mutex_unlock(&fs->containers_lock);
-	log_debug("offered %zu idle container names back to the kernel", count);
-	return NULL;
-}
-
-/* The slot of name, made if new, with one more lookup counted. */
-static int fs_container_ref(struct fs *fs, const char *name, unsigned *scope)
-{
-	size_t bucket = fs_container_bucket(name);
-	int i, rc = 0;
-
-	pthread_mutex_lock(&fs->containers_lock);
-	for (i = fs->container_buckets[bucket]; i >= 0; i = fs->containers[i].next)
-		if (strcmp(fs->containers[i].name, name) == 0)
-			break;
-	if (i < 0) {
-		for (i = 0; i < FS_CONTAINERS_MAX && fs->containers[i].used; i++)
-			;
-		if (fs->container_count >= FS_CONTAINERS_MAX * 3 / 4)
-			fs_container_offer_back(fs);
-		if (i == FS_CONTAINERS_MAX) {
-			log_error("%d container names in use: c/%s refused", FS_CONTAINERS_MAX, name);
-			rc = -ENOSPC;
-			goto out_unlock;
-		}
-		fs->containers[i].used = true;
-		strcpy(fs->containers[i].name, name);
-		fs->containers[i].nlookup = 0;
-		fs->containers[i].next = fs->container_buckets[bucket];
-		fs->container_buckets[bucket] = i;
-		fs->container_count++;
-	}
-	fs->containers[i].nlookup++;
-	fs->containers[i].last_lookup = time(NULL);
-	*scope = (unsigned)i + 1;
-out_unlock:
-	pthread_mutex_unlock(&fs->containers_lock);
-	return rc;
-}
-
-static void fs_container_forget(struct fs *fs, unsigned scope, uint64_t nlookup)
-{
-	struct fs_container *c = &fs->containers[scope - 1];
-	int *link;
-
-	pthread_mutex_lock(&fs->containers_lock);
-	if (c->used) {
-		c->nlookup -= nlookup < c->nlookup ? nlookup : c->nlookup;
-		if (c->nlookup == 0) {
-			link = &fs->container_buckets[fs_container_bucket(c->name)];
-			while (*link != (int)(scope - 1))
-				link = &fs->containers[*link].next;
-			*link = c->next;
-			c->used = false;
-			c->name[0] = '\0';
-			fs->container_count--;
-		}
-	}
-	pthread_mutex_unlock(&fs->containers_lock);
 }
 
 /* --- creating and destroying ---------------------------------------------- */
@@ -574,7 +292,7 @@ static int fs_budget_take(struct fs *fs, fuse_req_t req, uid_t *uid, uint64_t *p
 
 /* --- attributes ------------------------------------------------------------ */
 
-static void fs_fill_stat(const struct fs *fs, const struct fs_loc *loc, fuse_ino_t ino,
+void fs_fill_stat(const struct fs *fs, const struct fs_loc *loc, fuse_ino_t ino,
 			 struct stat *st)
 {
 	const struct fs_node *node = loc->node;
@@ -599,12 +317,6 @@ static void fs_fill_stat(const struct fs *fs, const struct fs_loc *loc, fuse_ino
 	/* Like /proc: size 0, read until end of file (containers' files: fs_file_size). */
 	st->st_atim = st->st_mtim = st->st_ctim = fs->mount_time;
 }
-
-static int fs_process_check(struct fs *fs, pid_t reader, const struct fs_loc *loc,
-			    struct pidns_view **view, pid_t *pid, uint64_t *start,
-			    const struct vfile **file, struct stat *real);
-static void fs_process_stat(const struct fs *fs, const struct stat *real, fuse_ino_t ino,
-			    const struct vfile *file, struct stat *st);
 
 /* Render vfile for the reader pid into out; 0 or -errno. */
 static int fs_render_for(struct fs *fs, const struct vfile *vfile, pid_t pid, struct buf *out)
@@ -719,181 +431,6 @@ static int fs_stat(struct fs *fs, pid_t pid, const struct fs_loc *loc, fuse_ino_
 		st->st_size = (off_t)content.len;
 	buf_free(&content);
 	return rc;
-}
-
-/* --- processes: proc/<pid>/ -------------------------------------------------- */
-
-/* The files of proc/<pid>/, in listing order. */
-static const struct vfile *const fs_process_files[] = {
-	&proc_pid_limits_vfile,
-};
-
-#define FS_PROCESS_FILES (sizeof(fs_process_files) / sizeof(fs_process_files[0]))
-
-/* A pid as a directory name: decimal, no sign, no leading zero, in range. */
-static bool fs_parse_pid(const char *name, pid_t *pid)
-{
-	uint64_t value;
-
-	if (name[0] < '1' || name[0] > '9' ||
-	    strutil_parse_u64(name, strlen(name), &value) < 0 || value > INT32_MAX)
-		return false;
-	*pid = (pid_t)value;
-	return true;
-}
-
-/*
- * A per-process node's path: "<pid>:<start time>" for proc/<pid>, with
- * "/<file>" for one of its files. The start time names the process: a pid
- * reused later is another node.
- */
-static int fs_process_parse(const char *path, pid_t *pid, uint64_t *start,
-			    const struct vfile **file)
-{
-	unsigned long long start_value;
-	int pid_value, used = 0;
-
-	*file = NULL;
-	if (sscanf(path, "%d:%llu%n", &pid_value, &start_value, &used) != 2 || pid_value <= 0)
-		return -ENOENT;
-	*pid = pid_value;
-	*start = start_value;
-	if (path[used] == '\0')
-		return 0;
-	if (path[used] != '/')
-		return -ENOENT;
-	for (size_t i = 0; i < FS_PROCESS_FILES; i++)
-		if (strcmp(path + used + 1, fs_process_files[i]->path) == 0)
-			*file = fs_process_files[i];
-	return *file ? 0 : -ENOENT;
-}
-
-/*
- * The process pid of the reader's pid namespace view, if it is still the one
- * that started at start (0: any), with its /proc directory's attributes.
- */
-static int fs_process_find(struct pidns_view *view, pid_t pid, uint64_t *start,
-			   struct stat *st)
-{
-	char name[16];
-	uint64_t now;
-
-	snprintf(name, sizeof(name), "%d", (int)pid);
-	if (fstatat(pidns_view_fd(view), name, st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISDIR(st->st_mode) || pidns_start_time(pidns_view_fd(view), pid, &now) < 0)
-		return -ENOENT;
-	if (*start != 0 && now != *start)
-		return -ENOENT;
-	*start = now;
-	return 0;
-}
-
-static void fs_process_stat(const struct fs *fs, const struct stat *real, fuse_ino_t ino,
-			    const struct vfile *file, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_ino = ino;
-	st->st_mode = file ? S_IFREG | file->mode : S_IFDIR | 0555;
-	st->st_nlink = file ? 1 : 2;
-	/* Owned by the process's user, as in /proc. */
-	st->st_uid = real->st_uid;
-	st->st_gid = real->st_gid;
-	st->st_atim = st->st_mtim = st->st_ctim = fs->mount_time;
-}
-
-/*
- * Check a per-process node for the reader pid: the reader's pid namespace
- * must be the one the node was looked up in (another namespace's numbers
- * mean other processes), and the process must still be the one named.
- */
-static int fs_process_check(struct fs *fs, pid_t reader, const struct fs_loc *loc,
-			    struct pidns_view **view, pid_t *pid, uint64_t *start,
-			    const struct vfile **file, struct stat *real)
-{
-	int rc = fs_process_parse(loc->path, pid, start, file);
-
-	if (rc < 0)
-		return rc;
-	rc = pidns_acquire(fs->pidns, reader, view);
-	if (rc < 0)
-		return rc;
-	if (!ns_id_equal(pidns_view_id(*view), &loc->key.ns))
-		rc = -ENOENT;
-	else
-		rc = fs_process_find(*view, *pid, start, real);
-	if (rc < 0) {
-		pidns_release(fs->pidns, *view);
-		*view = NULL;
-	}
-	return rc;
-}
-
-/* Look up proc/<pid> (dir NULL) or proc/<pid>/<name> for the reader. */
-static void fs_lookup_process(fuse_req_t req, struct fs *fs, unsigned scope,
-			      const struct fs_loc *dir, const char *name)
-{
-	pid_t reader = fuse_req_ctx(req)->pid, pid;
-	const struct vfile *file = NULL;
-	struct fs_loc loc = { .scope = scope };
-	struct pidns_view *view = NULL;
-	struct stat real, st;
-	uint64_t start = 0, ino;
-	int rc;
-
-	if (dir) {
-		rc = fs_process_check(fs, reader, dir, &view, &pid, &start, &file, &real);
-		for (size_t i = 0; rc == 0 && i < FS_PROCESS_FILES; i++)
-			if (strcmp(name, fs_process_files[i]->path) == 0)
-				file = fs_process_files[i];
-		if (rc == 0 && !file)
-			rc = -ENOENT;
-	} else if (fs_parse_pid(name, &pid)) {
-		rc = pidns_acquire(fs->pidns, reader, &view);
-		if (rc == 0)
-			rc = fs_process_find(view, pid, &start, &real);
-	} else {
-		rc = -ENOENT;
-	}
-	if (rc == 0) {
-		loc.key.scope = scope;
-		loc.key.kind = file ? NODE_PROCESS_FILE : NODE_PROCESS;
-		loc.key.ns = *pidns_view_id(view);
-		snprintf(loc.path, sizeof(loc.path), "%d:%llu%s%s", (int)pid,
-			 (unsigned long long)start, file ? "/" : "", file ? file->path : "");
-		rc = node_table_ref(fs->nodes_dynamic, &loc.key, loc.path, &ino);
-	}
-	if (view)
-		pidns_release(fs->pidns, view);
-	if (rc < 0) {
-		fs_reply_error(req, rc);
-		return;
-	}
-	fs_process_stat(fs, &real, ino, file, &st);
-	/* Timeouts 0: another reader's namespace numbers other processes. */
-	if (fuse_reply_entry(req, &(struct fuse_entry_param){ .ino = ino, .attr = st }) != 0)
-		node_table_forget(fs->nodes_dynamic, ino, 1);
-}
-
-/* proc/self: the reader's process id, as its own pid namespace numbers it. */
-static void fs_op_readlink(fuse_req_t req, fuse_ino_t ino)
-{
-	struct fs *fs = fuse_req_userdata(req);
-	struct fs_loc loc;
-	char target[16];
-	pid_t tgid;
-	int rc;
-
-	rc = fs_locate(fs, ino, &loc);
-	if (rc == 0 && (!loc.node || loc.node->kind != FS_SELF_LINK))
-		rc = -EINVAL;
-	if (rc == 0)
-		rc = pidns_reader_tgid(fs->host->proc_fd, fuse_req_ctx(req)->pid, &tgid);
-	if (rc < 0) {
-		fs_reply_error(req, rc);
-		return;
-	}
-	snprintf(target, sizeof(target), "%d", (int)tgid);
-	fuse_reply_readlink(req, target);
 }
 
 /* How long the kernel may keep what a reply says. */
@@ -1096,7 +633,7 @@ static void fs_reply_slice(fuse_req_t req, const char *data, size_t len,
  * Add one entry to a listing whose next entry is at offset next; false when
  * it would make the listing longer than size (or on ENOMEM: *rc says).
  */
-static bool fs_dirent_add(fuse_req_t req, struct buf *b, size_t size, const char *name,
+bool fs_dirent_add(fuse_req_t req, struct buf *b, size_t size, const char *name,
 			  fuse_ino_t ino, mode_t mode, off_t next, int *rc)
 {
 	struct stat st = { .st_ino = ino, .st_mode = mode };
@@ -1116,7 +653,7 @@ static bool fs_dirent_add(fuse_req_t req, struct buf *b, size_t size, const char
  * A table directory's entries from the off-th on ("." and ".." first), each
  * at its index: at most size bytes. *end is the offset after the last entry.
  */
-static int fs_list_static(fuse_req_t req, struct fs *fs, const struct fs_loc *loc,
+int fs_list_static(fuse_req_t req, struct fs *fs, const struct fs_loc *loc,
 			  fuse_ino_t ino, off_t off, size_t size, struct buf *listing, off_t *end)
 {
 	fuse_ino_t parent = loc->node->parent ? fs_ino(loc->scope, loc->node->parent) : ino;
@@ -1176,20 +713,6 @@ static int fs_open_own(struct fs *fs, pid_t pid, const char *path, int flags)
 		return rc;
 	}
 	return fd;
-}
-
-/* The reader's pid namespace's proc instance, opened for listing. */
-static int fs_open_processes(struct fs *fs, pid_t reader)
-{
-	struct pidns_view *view;
-	int fd, rc = pidns_acquire(fs->pidns, reader, &view);
-
-	if (rc < 0)
-		return rc;
-	fd = openat(pidns_view_fd(view), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	rc = fd < 0 ? -errno : fd;
-	pidns_release(fs->pidns, view);
-	return rc;
 }
 
 static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -1269,7 +792,7 @@ struct fs_linux_dirent64 {
  * most what fits in the reply, and the kernel's own directory offsets are
  * ours, so nothing of a listing is kept between calls.
  */
-static int fs_list_mirror(fuse_req_t req, struct fs_dir *dir, fuse_ino_t ino, off_t off,
+int fs_list_mirror(fuse_req_t req, struct fs_dir *dir, fuse_ino_t ino, off_t off,
 			  size_t size, struct buf *listing, bool (*keep)(const char *name))
 {
 	char chunk[8192] __attribute__((aligned(8)));
@@ -1307,39 +830,8 @@ static int fs_list_mirror(fuse_req_t req, struct fs_dir *dir, fuse_ino_t ino, of
 	}
 }
 
-/* proc/<pid>/: ".", ".." and its files. */
-static int fs_list_process(fuse_req_t req, const struct fs_loc *loc, fuse_ino_t ino,
-			   off_t off, size_t size, struct buf *listing)
-{
-	int rc;
-
-	off_t index = 0;
-
-	if (loc->key.kind != NODE_PROCESS)
-		return -ENOTDIR;
-	rc = 0;
-	if (index++ >= off && !fs_dirent_add(req, listing, size, ".", ino, S_IFDIR, index, &rc))
-		return rc;
-	if (index++ >= off &&
-	    !fs_dirent_add(req, listing, size, "..", FS_UNKNOWN_INO, S_IFDIR, index, &rc))
-		return rc;
-	for (size_t i = 0; i < FS_PROCESS_FILES; i++)
-		if (index++ >= off &&
-		    !fs_dirent_add(req, listing, size, fs_process_files[i]->path, FS_UNKNOWN_INO,
-				   S_IFREG, index, &rc))
-			return rc;
-	return 0;
-}
-
-static bool fs_is_pid_name(const char *name)
-{
-	pid_t pid;
-
-	return fs_parse_pid(name, &pid);
-}
-
 /* How many entries fs_list_static() lists for loc. */
-static size_t fs_list_static_count(const struct fs *fs, const struct fs_loc *loc)
+size_t fs_list_static_count(const struct fs *fs, const struct fs_loc *loc)
 {
 	size_t count = 2;
 
@@ -1348,28 +840,6 @@ static size_t fs_list_static_count(const struct fs *fs, const struct fs_loc *loc
 		    (loc->scope == 0 || fs->nodes[i].ino != fs->containers_ino))
 			count++;
 	return count;
-}
-
-/*
- * proc/: the table's entries at offsets 1 to FS_STATIC_MAX, then the pids of
- * the reader's pid namespace, streamed from its proc instance with that
- * instance's own offsets (the kernel numbers them from 256 up).
- */
-static int fs_list_processes(fuse_req_t req, struct fs *fs, struct fs_dir *dir,
-			     fuse_ino_t ino, off_t off, size_t size, struct buf *listing)
-{
-	struct fs_loc loc;
-	off_t end = off;
-	int rc = fs_locate(fs, ino, &loc);
-
-	if (rc == 0 && off < FS_STATIC_MAX)
-		rc = fs_list_static(req, fs, &loc, ino, off, size, listing, &end);
-	/* The table's entries did not all fit: the pids come in the next call. */
-	if (rc < 0 || (off < FS_STATIC_MAX && listing->len && end < FS_STATIC_MAX &&
-		       fs_list_static_count(fs, &loc) > (size_t)end))
-		return rc;
-	return fs_list_mirror(req, dir, ino, off < FS_STATIC_MAX ? 0 : off, size, listing,
-			      fs_is_pid_name);
 }
 
 static void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -1428,7 +898,7 @@ static void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 
 /* --- files ------------------------------------------------------------------ */
 
-static void fs_handle_put(struct fs_handle *handle)
+void fs_handle_put(struct fs_handle *handle)
 {
 	if (atomic_fetch_sub(&handle->refs, 1) != 1)
 		return;
@@ -1467,7 +937,7 @@ static void fs_grow_size(struct fs *fs, fuse_ino_t ino, off_t len, char last_byt
 
 /* Open the file of loc for the handle's reader; 0 or -errno. */
 /* Render the handle's file for its reader (and its process) into out. */
-static int fs_handle_render(struct fs *fs, struct fs_handle *handle, struct buf *out)
+int fs_handle_render(struct fs *fs, struct fs_handle *handle, struct buf *out)
 {
 	struct vfile_ctx ctx = { fs->host, &handle->reader, handle->target_dirfd,
 				 handle->target_pid };
@@ -1479,30 +949,6 @@ static int fs_handle_render(struct fs *fs, struct fs_handle *handle, struct buf 
 	     start != handle->target_start))
 		return -ESRCH;
 	return handle->vfile->render(&ctx, out);
-}
-
-/* A per-process file: the process, as the reader's pid namespace names it. */
-static int fs_handle_target(struct fs *fs, pid_t reader, const struct fs_loc *loc,
-			    struct fs_handle *handle)
-{
-	struct pidns_view *view;
-	struct stat real;
-	int rc;
-
-	rc = fs_process_check(fs, reader, loc, &view, &handle->target_pid,
-			      &handle->target_start, &handle->vfile, &real);
-	if (rc < 0)
-		return rc;
-	if (!handle->vfile)
-		rc = -EISDIR;
-	/* Its own descriptor of the view: the view may be closed before the file. */
-	if (rc == 0) {
-		handle->target_dirfd = openat(pidns_view_fd(view), ".",
-					      O_PATH | O_DIRECTORY | O_CLOEXEC);
-		rc = handle->target_dirfd < 0 ? -errno : 0;
-	}
-	pidns_release(fs->pidns, view);
-	return rc;
 }
 
 /* Open the file of loc for the handle's reader; 0 or -errno. */
@@ -1655,7 +1101,7 @@ static void fs_read_mirror(fuse_req_t req, struct fs_handle *handle, size_t size
  * content, when given, is a render made for the handle's namespace already.
  * Handle lock held.
  */
-static void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
+void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
 			     size_t size, off_t off, const struct buf *content, int content_rc)
 {
 	int rc = 0;
@@ -1686,150 +1132,6 @@ static void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *ha
 		buf_free(&handle->content);
 		handle->rendered = false;
 	}
-}
-
-/* --- slow renders ------------------------------------------------------------ */
-
-/*
- * A slow file (sockstat: socket diagnostics walk the kernel's hash tables)
- * is the same for every reader of one network namespace. Reads that need a
- * render are parked here instead of holding a worker: readers of one
- * namespace that arrive together share one render, at most FS_SLOW_WORKERS
- * workers render at once, and namespaces take turns, oldest first. Every
- * other file is served by the workers left.
- */
-static struct fs_slow_group *fs_slow_group_get(struct fs *fs, const struct vfile *vfile,
-					       const struct ns_id *net_ns)
-{
-	struct fs_slow_group *group;
-
-	for (group = fs->slow_groups; group; group = group->next)
-		if (group->vfile == vfile && ns_id_equal(&group->net_ns, net_ns))
-			return group;
-	group = calloc(1, sizeof(*group));
-	if (!group)
-		return NULL;
-	group->vfile = vfile;
-	group->net_ns = *net_ns;
-	group->jobs_tail = &group->jobs;
-	group->next = fs->slow_groups;
-	fs->slow_groups = group;
-	return group;
-}
-
-static void fs_slow_group_free(struct fs *fs, struct fs_slow_group *group)
-{
-	struct fs_slow_group **link = &fs->slow_groups;
-
-	while (*link != group)
-		link = &(*link)->next;
-	*link = group->next;
-	free(group);
-}
-
-/* Render once for the jobs taken, and answer each of them. */
-static void fs_slow_answer(struct fs *fs, struct fs_slow_job *jobs)
-{
-	struct buf content = BUF_INIT;
-	struct fs_slow_job *job, *next;
-	int rc;
-
-	/* Any reader of the namespace will do: the file is the namespace's. */
-	rc = fs_handle_render(fs, jobs->handle, &content);
-	for (job = jobs; job; job = next) {
-		next = job->next;
-		pthread_mutex_lock(&job->handle->lock);
-		fs_read_rendered(job->req, fs, job->handle, job->size, job->off, &content, rc);
-		pthread_mutex_unlock(&job->handle->lock);
-		fs_handle_put(job->handle);
-		free(job);
-	}
-	buf_free(&content);
-}
-
-/* Append group to the groups waiting for a worker. Slow lock held. */
-static void fs_slow_enqueue(struct fs *fs, struct fs_slow_group *group)
-{
-	struct fs_slow_group **tail = &fs->slow_waiting;
-
-	while (*tail)
-		tail = &(*tail)->next_waiting;
-	group->next_waiting = NULL;
-	*tail = group;
-	group->running = false;
-	group->waiting = true;
-}
-
-/*
- * Render groups until none waits; this worker is one of the slow ones. A
- * group answered goes to the back of the line if more reads came meanwhile:
- * a namespace read without pause takes turns with the others.
- */
-static void fs_slow_run(struct fs *fs, struct fs_slow_group *group)
-{
-	pthread_mutex_lock(&fs->slow_lock);
-	while (group) {
-		struct fs_slow_job *jobs = group->jobs;
-
-		if (jobs) {
-			group->jobs = NULL;
-			group->jobs_tail = &group->jobs;
-			pthread_mutex_unlock(&fs->slow_lock);
-			fs_slow_answer(fs, jobs);
-			pthread_mutex_lock(&fs->slow_lock);
-		}
-		if (group->jobs)
-			fs_slow_enqueue(fs, group);
-		else
-			fs_slow_group_free(fs, group);
-		group = fs->slow_waiting;
-		if (group) {
-			fs->slow_waiting = group->next_waiting;
-			group->waiting = false;
-			group->running = true;
-		}
-	}
-	fs->slow_running--;
-	pthread_mutex_unlock(&fs->slow_lock);
-}
-
-/* Park a read of a slow file; 0, or -ENOMEM when it must be served here. */
-static int fs_slow_submit(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
-			  size_t size, off_t off)
-{
-	struct fs_slow_job *job = calloc(1, sizeof(*job));
-	struct fs_slow_group *group;
-	bool run = false;
-
-	if (!job)
-		return -ENOMEM;
-	job->req = req;
-	job->handle = handle;
-	job->size = size;
-	job->off = off;
-	atomic_fetch_add(&handle->refs, 1);
-	pthread_mutex_lock(&fs->slow_lock);
-	group = fs_slow_group_get(fs, handle->vfile, &handle->reader.net_ns);
-	if (!group) {
-		pthread_mutex_unlock(&fs->slow_lock);
-		atomic_fetch_sub(&handle->refs, 1);
-		free(job);
-		return -ENOMEM;
-	}
-	*group->jobs_tail = job;
-	group->jobs_tail = &job->next;
-	if (!group->running && !group->waiting) {
-		if (fs->slow_running < FS_SLOW_WORKERS) {
-			fs->slow_running++;
-			group->running = run = true;
-		} else {
-			fs_slow_enqueue(fs, group);
-		}
-	}
-	pthread_mutex_unlock(&fs->slow_lock);
-	if (run)
-		fs_slow_run(fs, group);
-	return 0;
 }
 
 static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -1896,7 +1198,7 @@ static const struct fuse_lowlevel_ops fs_ops = {
 	.forget = fs_op_forget,
 	.forget_multi = fs_op_forget_multi,
 	.getattr = fs_op_getattr,
-	.readlink = fs_op_readlink,
+	.readlink = fs_process_readlink,
 	.opendir = fs_op_opendir,
 	.readdir = fs_op_readdir,
 	.releasedir = fs_op_releasedir,
