@@ -365,9 +365,8 @@ static void attach_open_target(const char *root, bool create_run, struct attach_
 		if (mkdirat(root_fd, "run", 0755) == 0 || errno == EEXIST)
 			t->run_fd = attach_open_dir(root_fd, "run");
 	}
-	if (t->run_fd < 0) {
+	if (t->run_fd < 0)
 		snprintf(t->why_no_run, sizeof(t->why_no_run), "no /run: %s", strerror(errno));
-	}
 	close(root_fd);
 }
 
