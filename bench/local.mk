@@ -53,3 +53,15 @@ bench-attack: proclens$(EXEEXT) bench/benchread$(EXEEXT) tests/integration/tenan
 	BENCHREAD='$(abs_top_builddir)/bench/benchread' \
 	TENANTLOAD='$(abs_top_builddir)/tests/integration/tenantload' \
 	bash '$(abs_top_srcdir)/bench/attack.sh'
+
+# limits: proc/self/limits next to the kernel's file and proc/meminfo, and
+# listing proc/ with 5,000 processes (bench/limits.sh); pidprobe is the tests'.
+EXTRA_DIST += bench/limits.sh
+
+.PHONY: bench-limits
+bench: bench-limits
+bench-limits: proclens$(EXEEXT) bench/benchread$(EXEEXT) tests/integration/pidprobe$(EXEEXT)
+	PROCLENS='$(abs_top_builddir)/proclens' \
+	BENCHREAD='$(abs_top_builddir)/bench/benchread' \
+	PIDPROBE='$(abs_top_builddir)/tests/integration/pidprobe' \
+	bash '$(abs_top_srcdir)/bench/limits.sh'
