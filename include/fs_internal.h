@@ -19,6 +19,8 @@
 
 /* The shared tree never changes while mounted: the kernel may cache it for long. */
 #define FS_CACHE_SECONDS 3600.0
+/* Attributes of mirrored and per-process inodes: owners and modes change seldom. */
+#define FS_DYNAMIC_ATTR_SECONDS 1.0
 
 /* What readdir says of an entry whose inode is not known yet (fuse.h's value). */
 #define FS_UNKNOWN_INO 0xffffffffu
@@ -183,6 +185,7 @@ struct fs_node *fs_node(struct fs *fs, fuse_ino_t ino);
 fuse_ino_t fs_ino(unsigned scope, fuse_ino_t node_ino);
 int fs_locate(struct fs *fs, fuse_ino_t ino, struct fs_loc *loc);
 void fs_reply_error(fuse_req_t req, int rc);
+double fs_attr_timeout(const struct fs_loc *loc);
 void fs_fill_stat(const struct fs *fs, const struct fs_loc *loc, fuse_ino_t ino,
 		  struct stat *st);
 bool fs_dirent_add(fuse_req_t req, struct buf *b, size_t size, const char *name,

@@ -433,20 +433,22 @@ static int fs_stat(struct fs *fs, pid_t pid, const struct fs_loc *loc, fuse_ino_
 	return rc;
 }
 
-/* How long the kernel may keep what a reply says. */
-static double fs_timeout(const struct fs_loc *loc)
+/*
+ * How long the kernel may keep an inode's attributes. Mirrored and
+ * per-process inodes are each one namespace's (their lookups are never
+ * cached: the same name is another inode for another namespace), so their
+ * attributes may be kept a moment, sparing the permission checks of a path
+ * walk a request each; a container's copies report sizes that follow their
+ * content, so never.
+ */
+double fs_attr_timeout(const struct fs_loc *loc)
 {
-	/*
-	 * Mirrored entries: what one reader's namespace holds, another's may
-	 * not. Containers' files: their size follows their content.
-	 */
-	if (!loc->node || loc->node->kind == FS_SELF_LINK ||
-	    (loc->scope != 0 && loc->node->kind == FS_FILE))
+	if (loc->scope != 0 && (!loc->node || loc->node->kind == FS_FILE))
 		return 0;
+	if (!loc->node)
+		return FS_DYNAMIC_ATTR_SECONDS;
 	return FS_CACHE_SECONDS;
 }
-
-/* --- lookup and forget ------------------------------------------------------ */
 
 static void fs_reply_entry(fuse_req_t req, fuse_ino_t ino, const struct stat *st,
 			   double timeout)
@@ -489,7 +491,8 @@ static void fs_lookup_mirror(fuse_req_t req, struct fs *fs, const struct fs_loc 
 		return;
 	}
 	st.st_ino = ino;
-	if (fuse_reply_entry(req, &(struct fuse_entry_param){ .ino = ino, .attr = st }) != 0)
+	if (fuse_reply_entry(req, &(struct fuse_entry_param){
+			.ino = ino, .attr = st, .attr_timeout = fs_attr_timeout(&loc) }) != 0)
 		node_table_forget(fs->nodes_dynamic, ino, 1);
 }
 
@@ -566,7 +569,7 @@ static void fs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (rc < 0)
 		fs_reply_error(req, rc);
 	else
-		fs_reply_entry(req, fs_ino(loc.scope, node_ino), &st, fs_timeout(&loc));
+		fs_reply_entry(req, fs_ino(loc.scope, node_ino), &st, fs_attr_timeout(&loc));
 }
 
 static void fs_forget_one(struct fs *fs, fuse_ino_t ino, uint64_t nlookup)
@@ -612,7 +615,7 @@ static void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	if (rc < 0)
 		fs_reply_error(req, rc);
 	else
-		fuse_reply_attr(req, &st, fs_timeout(&loc));
+		fuse_reply_attr(req, &st, fs_attr_timeout(&loc));
 }
 
 /* --- directories ------------------------------------------------------------ */

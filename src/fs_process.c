@@ -154,7 +154,8 @@ void fs_lookup_process(fuse_req_t req, struct fs *fs, unsigned scope,
 	}
 	fs_process_stat(fs, &real, ino, file, &st);
 	/* Timeouts 0: another reader's namespace numbers other processes. */
-	if (fuse_reply_entry(req, &(struct fuse_entry_param){ .ino = ino, .attr = st }) != 0)
+	if (fuse_reply_entry(req, &(struct fuse_entry_param){
+			.ino = ino, .attr = st, .attr_timeout = fs_attr_timeout(&loc) }) != 0)
 		node_table_forget(fs->nodes_dynamic, ino, 1);
 }
 
