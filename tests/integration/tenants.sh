@@ -171,8 +171,10 @@ started "$HOLD_PID"
 if wait_for 300 grep -q '^ready$' "$OUT"; then
 	check "budget: mirrored opens stop at 1,024" "opened 1024" "$(line_of "$OUT" opened)"
 	HELD_FDS=$(daemon_fds)
+	# About one each: the baseline may hold a descriptor or two that come
+	# and go (a namespace's socket, a pid namespace's proc instance).
 	check_true "budget: the daemon holds a descriptor per mirrored open ($HELD_FDS, baseline $FD_BASELINE)" \
-		[ "$HELD_FDS" -ge $((FD_BASELINE + 1024)) ]
+		[ "$HELD_FDS" -ge $((FD_BASELINE + 1024 - 8)) ]
 else
 	check "budget: the tenant holds mirrored files" ready "$(cat "$OUT")"
 fi
