@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # attack.sh - what one hostile tenant costs every other reader of proclens
 # (issue 7: no tenant can deny service to another), run by `make bench` as
 # root. The tenant is uid 65534 in its own user, network and pid namespaces,

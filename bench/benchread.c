@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * benchread.c - load generator for proclens's benchmark: READERS processes,
  * each optionally placed in a cgroup first, open a file, read it to end of

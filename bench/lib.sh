@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh - helpers shared by the benchmark scripts; sourced, never run.
 # BENCH_NAME prefixes every message. What a script registers in the
 # CLEANUP_* lists is undone on exit, failed or not.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # limits.sh - proclens's proc/<pid>/limits benchmark, run as root by `make
 # bench-limits` (part of `make bench`; docs/performance.md, "proc/<pid>/limits").
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The benchmark (docs/performance.md): `make bench`, as root. Its two programs
 # are built only for it, never by a plain `make`, and it is no part of `make
 # check`. Plain rules rather than automake primaries keep this fragment

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh - proclens's benchmark, run by `make bench` as root (docs/performance.md).
 #
 # Inside a memory cgroup limited to 256 MiB, created beneath the cgroup this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sockload.c - socket load for proclens's sockstat benchmark: in the network
  * namespace it runs in, make COUNT loopback sockets of the kinds a server

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sockstat.sh - proclens's sockstat benchmark, run as root (docs/sockstat.md,
 # "Performance"): the latency of one open+read+close of proc/net/sockstat
 # through proclens, next to the kernel's own /proc/net/sockstat read from the

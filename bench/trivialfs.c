@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * trivialfs.c - the floor for proclens's benchmark: a low-level libfuse3 file
  * system serving proc/meminfo as fixed bytes, opened with direct_io and served

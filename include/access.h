@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* access.h - whether a reader may open a /proc file, decided the way the kernel decides. */
 #ifndef PROCLENS_ACCESS_H
 #define PROCLENS_ACCESS_H

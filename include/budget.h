@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* budget.h - how many open files each user and each pid namespace may hold in the daemon. */
 #ifndef PROCLENS_BUDGET_H
 #define PROCLENS_BUDGET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* buf.h - a growable byte buffer that virtual files render into. */
 #ifndef PROCLENS_BUF_H
 #define PROCLENS_BUF_H

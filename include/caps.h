@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* caps.h - keep only the capabilities serving needs, drop the rest for good. */
 #ifndef PROCLENS_CAPS_H
 #define PROCLENS_CAPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs.h - the FUSE side: the tree of virtual files and the low-level operations. */
 #ifndef PROCLENS_FS_H
 #define PROCLENS_FS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs_internal.h - what the files of the FUSE side (fs*.c) share: the tree, handles, kinds. */
 #ifndef PROCLENS_FS_INTERNAL_H
 #define PROCLENS_FS_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* handle.h - the numbers the kernel holds for open files: a slot and a generation, looked up. */
 #ifndef PROCLENS_HANDLE_H
 #define PROCLENS_HANDLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* host.h - the host files proclens reads: a private /proc, the cgroup hierarchies, namespaces. */
 #ifndef PROCLENS_HOST_H
 #define PROCLENS_HOST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.h - messages to stderr in the foreground, to syslog once daemonized. */
 #ifndef PROCLENS_LOG_H
 #define PROCLENS_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memcg.h - what a reader's memory cgroup allows and uses, read from v1 or v2 files. */
 #ifndef PROCLENS_MEMCG_H
 #define PROCLENS_MEMCG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* meminfo.h - /proc/meminfo computed for a reader's memory cgroup. */
 #ifndef PROCLENS_MEMINFO_H
 #define PROCLENS_MEMINFO_H

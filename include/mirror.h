@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mirror.h - directories that show each reader its own /proc/<pid>/<source> entries. */
 #ifndef PROCLENS_MIRROR_H
 #define PROCLENS_MIRROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mountns.h - reading a mount namespace's mount table, and making a symlink to mount. */
 #ifndef PROCLENS_MOUNTNS_H
 #define PROCLENS_MOUNTNS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netdiag.h - one network namespace's TCP and UDP sockets, counted the way sockstat counts them. */
 #ifndef PROCLENS_NETDIAG_H
 #define PROCLENS_NETDIAG_H

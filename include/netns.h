@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netns.h - per-network-namespace socket-diagnostic sockets, kept across reads. */
 #ifndef PROCLENS_NETNS_H
 #define PROCLENS_NETNS_H

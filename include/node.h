@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* node.h - inode numbers of the entries that come and go: by key and path, counted by lookups. */
 #ifndef PROCLENS_NODE_H
 #define PROCLENS_NODE_H

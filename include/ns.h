@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ns.h - a namespace's identity: the nsfs inode that /proc/<pid>/ns/<type> names. */
 #ifndef PROCLENS_NS_H
 #define PROCLENS_NS_H

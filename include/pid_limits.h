@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pid_limits.h - /proc/<pid>/limits with the rows a cgroup bounds lowered to the bound. */
 #ifndef PROCLENS_PID_LIMITS_H
 #define PROCLENS_PID_LIMITS_H

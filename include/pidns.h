@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pidns.h - each reader's pid namespace seen as its members see it: a proc instance per namespace. */
 #ifndef PROCLENS_PIDNS_H
 #define PROCLENS_PIDNS_H

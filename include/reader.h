@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reader.h - who is reading: the requesting pid, its cgroups and its network namespace. */
 #ifndef PROCLENS_READER_H
 #define PROCLENS_READER_H

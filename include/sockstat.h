@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockstat.h - /proc/net/sockstat and sockstat6 computed for a reader's network namespace. */
 #ifndef PROCLENS_SOCKSTAT_H
 #define PROCLENS_SOCKSTAT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* strutil.h - strict number parsing and small-file reading shared by every module. */
 #ifndef PROCLENS_STRUTIL_H
 #define PROCLENS_STRUTIL_H

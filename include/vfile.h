@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfile.h - the table of virtual files: each is one source file and one row. */
 #ifndef PROCLENS_VFILE_H
 #define PROCLENS_VFILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* access.c - whether a reader may open a /proc file, decided the way the kernel decides. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * attach.c - proclens-attach: mount proclens's files into a container's mount
  * namespace (meminfo over /proc/meminfo, a symlink over /proc/net, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* budget.c - how many open files each user and each pid namespace may hold in the daemon. */
 #include <errno.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* buf.c - a growable byte buffer that virtual files render into. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* caps.c - keep only the capabilities serving needs, drop the rest for good. */
 #include <errno.h>
 #include <linux/capability.h>

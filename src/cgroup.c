@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cgroup.c - one controller's cgroup hierarchy: where it is, v1 or v2, and reading its files. */
 #include <errno.h>
 #include <fcntl.h>

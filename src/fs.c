@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs.c - the FUSE side: the tree of virtual files and the low-level operations. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs_container.c - c/<name>/: one copy of the tree per container name, alive while the kernel holds it. */
 #include <errno.h>
 #include <pthread.h>

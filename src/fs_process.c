@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs_process.c - proc/<pid>/ and proc/self, as the reader's pid namespace numbers them. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs_slow.c - slow renders (sockstat): parked without a worker, shared per network namespace. */
 #include <errno.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* handle.c - the numbers the kernel holds for open files: a slot and a generation, looked up. */
 #include <errno.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* host.c - the host files proclens reads: a private /proc, the cgroup hierarchies, namespaces. */
 #include <errno.h>
 #include <fcntl.h>

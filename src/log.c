@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.c - messages to stderr in the foreground, to syslog once daemonized. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - proclens: options, mount point checks, daemon start-up and shutdown. */
 #include <errno.h>
 #include <fcntl.h>

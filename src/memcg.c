@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memcg.c - what a reader's memory cgroup allows and uses, read from v1 or v2 files. */
 #include <errno.h>
 #include <stdio.h>

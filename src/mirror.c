@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mirror.c - directories that show each reader its own /proc/<pid>/<source> entries. */
 #include "mirror.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mountns.c - reading a mount namespace's mount table, and making a symlink to mount. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netdiag.c - one network namespace's TCP and UDP sockets, counted the way sockstat counts them. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netns.c - per-network-namespace socket-diagnostic sockets, kept across reads. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* node.c - inode numbers of the entries that come and go: by key and path, counted by lookups. */
 #include <errno.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ns.c - a namespace's identity: the nsfs inode that /proc/<pid>/ns/<type> names. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* proc_meminfo.c - /proc/meminfo computed for a reader's memory cgroup. */
 #include <errno.h>
 #include <stdio.h>

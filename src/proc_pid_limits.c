@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* proc_pid_limits.c - /proc/<pid>/limits with the rows a cgroup bounds lowered to the bound. */
 #include <errno.h>
 #include <fcntl.h>

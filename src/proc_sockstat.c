@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* proc_sockstat.c - /proc/net/sockstat and sockstat6 computed for a reader's network namespace. */
 #include <errno.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reader.c - who is reading: the requesting pid, its cgroups and its network namespace. */
 #include <errno.h>
 #include <fcntl.h>

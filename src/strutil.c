@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* strutil.c - strict number parsing and small-file reading shared by every module. */
 #include <errno.h>
 #include <fcntl.h>

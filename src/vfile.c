@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vfile.c - the table of virtual files: each is one source file and one row. */
 #include "vfile.h"
 

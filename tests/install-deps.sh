@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-deps.sh - install what building and testing proclens needs on
 # Debian 12 (as root). Installs only what is missing. With --build-only,
 # just what building and running proclens needs.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # quickstart.sh - install the build dependencies, build proclens, start it at
 # /var/lib/proclens, and show free(1) inside a 256 MiB memory cgroup next to
 # the host's. Run as root from the source tree; proclens stays running.

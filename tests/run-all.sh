@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run-all.sh - install the dependencies, build proclens with warnings as
 # errors, and run every test: the Check suites and the integration tests
 # (make check), the same again built with AddressSanitizer and with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # attach.sh - proclens-attach gives a running "container" (its own mount, pid
 # and network namespaces and a memory cgroup with a limit) proclens's meminfo,
 # /proc/net and limits, takes them out again, and never fails for want of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # daemon.sh - the proclens command: options, start-up, refusals, read-only
 # mount, shutdown, and serving on through killed readers and self-mounts.
 . "$TESTS_DIR/integration/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh - shared helpers of the integration tests; sourced, never run.
 #
 # The tests run as root against a real proclens mount and real cgroups, on

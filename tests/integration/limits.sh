@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # limits.sh - proc/<pid>/limits and proc/self: the kernel's bytes for a
 # process without ceilings, fresh after prlimit, pids.max and the memory limit
 # as ceilings, the reader's own pid namespace deciding which pids exist (child,

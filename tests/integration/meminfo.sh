@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # meminfo.sh - proc/meminfo as procps sees it from inside memory-limited
 # cgroups: limits, nesting, freshness, usage, and the host's own view.
 . "$TESTS_DIR/integration/lib.sh"

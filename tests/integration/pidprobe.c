@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pidprobe.c - look at proclens's proc/<pid>/ and proc/self from one process, a thread of it, or a child that exits. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # procnet.sh - proc/net shows each reader its own network namespace's
 # /proc/net, with proclens's sockstat files in place of the kernel's.
 . "$TESTS_DIR/integration/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # readers.sh - proclens's files as real programs read them: read(2), 1-byte
 # reads, pread, sendfile (busybox cat), splice, threads, descriptors that
 # outlive their opener, top's seek back to 0, other users and namespaces; and

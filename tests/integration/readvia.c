@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readvia.c - read a file the way real programs do (read, pread, sendfile, splice, threads, forks) and print it. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # security.sh - once serving, the daemon holds CAP_DAC_READ_SEARCH,
 # CAP_SYS_PTRACE and CAP_SYS_ADMIN only, in every thread, with
 # no_new_privs; it still serves readers of other namespaces and unmounts at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sockmaker.c - make loopback sockets of given kinds, say "ready", hold them until signalled. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sockstat.sh - proc/net/sockstat and sockstat6 describe the reader's network
 # namespace alone: sockets made in test namespaces (loopback only) are counted
 # in theirs and nowhere else, the host's namespace reads the host's file, and

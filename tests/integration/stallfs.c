@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stallfs.c - a FUSE file system that never answers, for tests of readers that point at one. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tenantload.c - what a hostile tenant does to a shared proclens: hold files open, hold sockets, swap descriptors. */
 #include <arpa/inet.h>
 #include <errno.h>

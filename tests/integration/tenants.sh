@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tenants.sh - no tenant can deny service to another. Each attack runs as an
 # unprivileged user (uid 65534) in its own user and network namespace, the
 # way any container tenant could, while root and readers in other namespaces

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_access.c - reader credentials from /proc text, and the kernel's read permission rule. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_budget.c - how many open files each user and pid namespace may hold. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_cgroup.c - finding a process's cgroup, the cache of cgroup nodes, reading their files. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_fs.c - the FUSE boundary: errno for readers, inode numbers that never move. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_handle.c - open files' numbers: a slot and a generation, never a pointer. */
 #include <check.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_memcg.c - limits, usage and memory.stat gathered from v1, v2 and hybrid fixture trees. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_meminfo.c - /proc/meminfo parsed, computed for a memory cgroup and rendered back. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_node.c - inode numbers of entries that come and go: by key and path, counted. */
 #include <check.h>
 #include <errno.h>

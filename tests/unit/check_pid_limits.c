@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_pid_limits.c - /proc/<pid>/limits: parse, lower, render, and gather from fixture trees. */
 #include <check.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_pidns.c - pid namespaces as their members see them: parsers, and views of real namespaces. */
 #include <check.h>
 #include <dirent.h>

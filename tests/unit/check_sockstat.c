@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_sockstat.c - sockstat rendering and diagnostic records turned into counters. */
 #include <check.h>
 #include <errno.h>

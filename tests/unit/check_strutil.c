@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_strutil.c - strict number parsing, whole-file reading and key lookup. */
 #include <check.h>
 #include <errno.h>

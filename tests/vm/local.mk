@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The VM lane: proclens's integration tests on Debian 12's own kernel with
 # pure cgroup v2, under qemu (tests/vm/README.md). The unpacked kernel is
 # cached in tests/vm/build of the build tree; distclean removes it.

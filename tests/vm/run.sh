@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh - the VM lane: boot Debian 12's own kernel under qemu with pure
 # cgroup v2 and run proclens's integration tests there (tests/vm/README.md).
 #

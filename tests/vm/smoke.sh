@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # smoke.sh - the VM lane's own check that proclens serves meminfo from a
 # real cgroup v2 limit: free(1) in a 256 MiB cgroup reports 256 MiB.
 
