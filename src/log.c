@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.c - messages to stderr in the foreground, to syslog once daemonized. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
@@ -7,7 +8,8 @@
 #include "log.h"
 
 static bool log_to_syslog;
-static bool log_debug_on;
+/* Flipped by SIGUSR1's handler, so async-signal-safe. */
+static volatile sig_atomic_t log_debug_on;
 
 void log_init(bool to_syslog, bool debug)
 {
@@ -20,6 +22,11 @@ void log_init(bool to_syslog, bool debug)
 bool log_debug_enabled(void)
 {
 	return log_debug_on;
+}
+
+void log_toggle_debug(void)
+{
+	log_debug_on = !log_debug_on;
 }
 
 static void log_write(int priority, const char *fmt, va_list ap)

@@ -215,6 +215,50 @@ static void raise_fd_limit(void)
 	}
 }
 
+static void on_usr1(int sig)
+{
+	log_toggle_debug();
+}
+
+/*
+ * Every signal a daemon may be sent does something documented or nothing:
+ * SIGTERM, SIGINT (libfuse's handlers) and SIGQUIT stop cleanly, SIGUSR1
+ * turns debug messages on or off, and SIGHUP, SIGUSR2 and SIGALRM are
+ * ignored (there is no configuration to reload). A stray signal must never
+ * leave a dead mount behind, nor make a Restart=on-failure unit think the
+ * daemon stopped on purpose.
+ */
+static int install_signal_handlers(struct fuse_session *se)
+{
+	struct sigaction stop, usr1;
+
+	if (fuse_set_signal_handlers(se) != 0 || sigaction(SIGTERM, NULL, &stop) < 0 ||
+	    sigaction(SIGQUIT, &stop, NULL) < 0)
+		return -1;
+	memset(&usr1, 0, sizeof(usr1));
+	usr1.sa_handler = on_usr1;
+	usr1.sa_flags = SA_RESTART;
+	sigemptyset(&usr1.sa_mask);
+	if (sigaction(SIGUSR1, &usr1, NULL) < 0)
+		return -1;
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
+	signal(SIGALRM, SIG_IGN);
+	return 0;
+}
+
+/* A pid file named relative to where proclens started, made absolute before it chdirs to /. */
+static int absolute_path(const char *path, char *out, size_t size)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return snprintf(out, size, "%s", path) < (int)size ? 0 : -ENAMETOOLONG;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	return snprintf(out, size, "%s/%s", cwd, path) < (int)size ? 0 : -ENAMETOOLONG;
+}
+
 static int write_pidfile(const char *path)
 {
 	FILE *f = fopen(path, "we");
@@ -286,7 +330,7 @@ static void report_ready(int ready_fd, char status)
 
 int main(int argc, char **argv)
 {
-	char mountpoint[PATH_MAX];
+	char mountpoint[PATH_MAX], pidfile[PATH_MAX];
 	struct options opts;
 	struct host host = { .proc_fd = -1 };
 	struct fuse_loop_config *loop_config;
@@ -302,6 +346,14 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &opts) < 0)
 		return 1;
+	if (opts.pidfile) {
+		rc = absolute_path(opts.pidfile, pidfile, sizeof(pidfile));
+		if (rc < 0) {
+			fprintf(stderr, "proclens: %s: %s\n", opts.pidfile, strerror(-rc));
+			return 1;
+		}
+		opts.pidfile = pidfile;
+	}
 	log_init(false, opts.debug);
 	if (opts.debug) {
 		fuse_argv[3] = dash_d;
@@ -337,11 +389,11 @@ int main(int argc, char **argv)
 	/*
 	 * libfuse keeps a signal ignored if it was ignored when we started, as
 	 * shells do for SIGINT in background jobs; SIGTERM and SIGINT must stop
-	 * proclens however it was started. SIGHUP stays as inherited (nohup).
+	 * proclens however it was started. The rest: install_signal_handlers().
 	 */
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
-	if (fuse_set_signal_handlers(se) != 0) {
+	if (install_signal_handlers(se) != 0) {
 		fprintf(stderr, "proclens: cannot install signal handlers\n");
 		goto out_destroy_session;
 	}
@@ -383,7 +435,7 @@ int main(int argc, char **argv)
 	rc = fuse_session_loop_mt(se, loop_config);
 	fuse_loop_cfg_destroy(loop_config);
 	/* libfuse reports the signal that ended the loop; SIGTERM is a clean stop. */
-	exit_status = rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGHUP ? 0 : 1;
+	exit_status = rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGQUIT ? 0 : 1;
 	log_info("stopping");
 
 out_remove_pidfile:

@@ -73,6 +73,31 @@ check "4 concurrent readers x $reads reads all succeed" 0 \
 		'for i in $(seq "$1"); do cat "$0/proc/meminfo" >/dev/null || exit 1; done' "$MNT" "$reads")"
 check "... and the daemon lives" yes "$(kill -0 "$DAEMON_PID" && echo yes)"
 
+# --- signals that must not stop it, and SIGQUIT, which stops it cleanly -----
+for sig in HUP USR1 USR2 ALRM USR1; do
+	kill -"$sig" "$DAEMON_PID"
+done
+sleep 0.5
+check "SIGHUP, SIGUSR1, SIGUSR2 and SIGALRM leave the daemon running" yes \
+	"$(kill -0 "$DAEMON_PID" && echo yes)"
+check "... and serving" "MemTotal:" "$(head -n1 "$MNT/proc/meminfo" | cut -d' ' -f1)"
+
+quit_dir=$(mktemp -d /tmp/proclens-quit.XXXXXX)
+CLEANUP_MOUNTS="$quit_dir/mnt $CLEANUP_MOUNTS"
+CLEANUP_FILES="$quit_dir $CLEANUP_FILES"
+mkdir "$quit_dir/mnt"
+# A relative pid file, though the daemon changes to / when it detaches.
+(cd "$quit_dir" && "$PROCLENS" --pidfile quit.pid mnt)
+check "a relative pid file is written where proclens was started" yes \
+	"$([ -s "$quit_dir/quit.pid" ] && echo yes)"
+quit_pid=$(cat "$quit_dir/quit.pid" 2>/dev/null)
+CLEANUP_PIDS="${quit_pid:-} $CLEANUP_PIDS"
+[ -n "$quit_pid" ] && kill -QUIT "$quit_pid"
+wait_for 50 sh -c "! kill -0 ${quit_pid:-0} 2>/dev/null"
+check "SIGQUIT stops the daemon" yes "$(kill -0 "${quit_pid:-0}" 2>/dev/null || echo yes)"
+check "SIGQUIT unmounts" no "$(grep -q " $quit_dir/mnt " /proc/self/mountinfo && echo yes || echo no)"
+check "SIGQUIT removes the relative pid file" no "$([ -e "$quit_dir/quit.pid" ] && echo yes || echo no)"
+
 # --- SIGTERM unmounts and removes the pidfile ------------------------------
 kill -TERM "$DAEMON_PID"
 wait_for 50 sh -c "! kill -0 $DAEMON_PID 2>/dev/null"
