@@ -20,6 +20,8 @@ if [ "${1:-}" != --build-only ]; then
 		qemu-system-x86 busybox-static cpio xz-utils zstd
 		# the benchmark's peer
 		lxcfs
+		# the runtime hook tests (lxc.sh, oci.sh): real runtimes
+		lxc runc docker.io podman
 	)
 fi
 
