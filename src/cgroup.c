@@ -647,7 +647,11 @@ static bool list_contains(const char *list, size_t len, const char *name)
 	return false;
 }
 
-/* Copy an absolute cgroup path without its leading slash, refusing "..". */
+/*
+ * Copy an absolute cgroup path without its leading slash, refusing ".." and
+ * empty components: "//x" would become "/x", which openat(2) takes from the
+ * file system's root, not the hierarchy's. The kernel prints neither.
+ */
 static int copy_cgroup_path(const char *src, size_t len, char *path, size_t size)
 {
 	if (len == 0 || src[0] != '/')
@@ -659,6 +663,8 @@ static int copy_cgroup_path(const char *src, size_t len, char *path, size_t size
 	for (size_t i = 0; i < len; i++) {
 		bool at_start = i == 0 || src[i - 1] == '/';
 
+		if (at_start && src[i] == '/')
+			return -EINVAL;
 		if (at_start && src[i] == '.' && i + 1 < len && src[i + 1] == '.' &&
 		    (i + 2 == len || src[i + 2] == '/'))
 			return -EINVAL;

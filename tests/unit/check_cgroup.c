@@ -199,6 +199,18 @@ START_TEST(test_parse_dotdot_in_middle_is_einval)
 }
 END_TEST
 
+START_TEST(test_parse_path_with_empty_component_is_einval)
+{
+	char path[PATH_MAX];
+
+	/* "//c1" would give "/c1": an absolute path, outside the hierarchy. */
+	ck_assert_int_eq(cgroup_parse_proc_cgroup("4:memory://c1\n", &memory_v1,
+						  path, sizeof(path)), -EINVAL);
+	ck_assert_int_eq(cgroup_parse_proc_cgroup("0::/a//b\n", &memory_v2,
+						  path, sizeof(path)), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_parse_dots_inside_names_are_accepted)
 {
 	char path[PATH_MAX];
@@ -903,6 +915,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_parse_dotdot_path_is_einval);
 	tcase_add_test(tc, test_parse_dotdot_at_end_is_einval);
 	tcase_add_test(tc, test_parse_dotdot_in_middle_is_einval);
+	tcase_add_test(tc, test_parse_path_with_empty_component_is_einval);
 	tcase_add_test(tc, test_parse_dots_inside_names_are_accepted);
 	tcase_add_test(tc, test_parse_path_too_long_for_buffer_fails);
 	suite_add_tcase(s, tc);
