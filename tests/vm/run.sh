@@ -36,8 +36,8 @@ write_summary() {
 trap write_summary EXIT
 # Bounds: each test, all tests (guest uptime), the whole qemu run.
 test_timeout=${PROCLENS_VM_TEST_TIMEOUT:-120}
-test_budget=${PROCLENS_VM_BUDGET:-480}
-vm_timeout=${PROCLENS_VM_TIMEOUT:-600}
+test_budget=${PROCLENS_VM_BUDGET:-900}
+vm_timeout=${PROCLENS_VM_TIMEOUT:-1080}
 kernel_meta=linux-image-amd64
 # fuse for the mount; the socket diagnostics for the files built on
 # netlink sock_diag. Their dependencies come from modules.dep.
