@@ -183,16 +183,9 @@ kill -0 "$PROCLENS_PID" 2>/dev/null || fail "proclens (pid $PROCLENS_PID) died d
 
 # --- the table ----------------------------------------------------------------------------------
 
-# ratio A B: A / B with one decimal, or "-" when either is not a number.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "-";
-		else printf "%.1f\n", a / b }'
-}
-
 row() {
 	printf '%-44s %11s %11s %9s %9s\n' "$1" "${MEDIAN[$2]:--}" "${P99[$2]:--}" \
-		"${RATE[$2]:--}" "$(ratio "${MEDIAN[$2]:--}" "${MEDIAN[$3]:--}")"
+		"${RATE[$2]:--}" "$(ratio "${MEDIAN[$2]:--}" "${MEDIAN[$3]:--}" 1)"
 }
 
 echo

@@ -63,3 +63,20 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+
+# ratio A B [DECIMALS]: A / B (two decimals unless said), or "-" when either
+# is not a number.
+ratio() {
+	awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN {
+		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "-";
+		else printf "%.*f\n", d, a / b }'
+}
+
+# verdict VALUE OP TARGET: "met" when VALUE OP TARGET holds (OP ">=" or
+# "<="), "MISSED" when not, "not measured" without a number.
+verdict() {
+	awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+		if (v !~ /^[0-9.]+$/) print "not measured";
+		else if ((op == ">=" && v + 0 >= t + 0) || (op == "<=" && v + 0 <= t + 0)) print "met";
+		else print "MISSED" }'
+}

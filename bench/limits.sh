@@ -165,21 +165,6 @@ for where in unlimited limited; do
 done
 kill -0 "$PROCLENS_PID" 2>/dev/null || fail "proclens (pid $PROCLENS_PID) died during the reads"
 
-# ratio A B: A / B with two decimals, or "-" when either is not a number.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "-";
-		else printf "%.2f\n", a / b }'
-}
-
-# verdict VALUE TARGET: "met" when VALUE <= TARGET.
-verdict() {
-	awk -v v="$1" -v t="$2" 'BEGIN {
-		if (v !~ /^[0-9.]+$/) print "not measured";
-		else if (v + 0 <= t + 0) print "met";
-		else print "MISSED" }'
-}
-
 echo
 printf '%-30s %9s %11s %11s %10s %11s %9s\n' "reader" "kernel us" "self/limits" \
 	"<pid>/limits" "meminfo us" "self p99 us" "x meminfo"
@@ -195,7 +180,7 @@ echo "proc/self/limits, proc/<pid>/limits of a sleep beside the reader, proc/mem
 for where in unlimited limited; do
 	r=$(ratio "${MEDIAN[$where,limits]}" "${MEDIAN[$where,meminfo]}")
 	printf 'target: proc/self/limits <= %sx proc/meminfo, reader %s: %s (%sx)\n' "$TARGET_RATIO" \
-		"$where" "$(verdict "$r" "$TARGET_RATIO")" "$r"
+		"$where" "$(verdict "$r" "<=" "$TARGET_RATIO")" "$r"
 done
 
 # --- listing proc/ with 5,000 processes ----------------------------------------------------
@@ -277,6 +262,6 @@ echo "readdir: median and p99 of $LIST_ROUNDS opendir+readdir+closedir passes; l
 for key in host,proclens ns,proclens; do
 	printf 'target: ls of proc/ with %s processes %s under %s ms: %s (%s ms)\n' "$PROCESSES" \
 		"$([ "$key" = host,proclens ] && echo "from the host" || echo "in their namespace")" \
-		"$TARGET_LIST_MS" "$(verdict "${LS_MS[$key]}" "$TARGET_LIST_MS")" "${LS_MS[$key]}"
+		"$TARGET_LIST_MS" "$(verdict "${LS_MS[$key]}" "<=" "$TARGET_LIST_MS")" "${LS_MS[$key]}"
 done
 exit 0

@@ -192,21 +192,6 @@ for readers in 1 2; do
 	fi
 done
 
-# ratio A B: A / B with two decimals, or "-" when either is not a number.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "-";
-		else printf "%.2f\n", a / b }'
-}
-
-# verdict VALUE TARGET: "met" when VALUE >= TARGET.
-verdict() {
-	awk -v v="$1" -v t="$2" 'BEGIN {
-		if (v !~ /^[0-9.]+$/) print "not measured";
-		else if (v + 0 >= t + 0) print "met";
-		else print "MISSED" }'
-}
-
 echo
 printf '%-22s %12s %12s %12s %12s\n' "" "kernel" "trivialfs" "proclens" "lxcfs"
 for readers in 1 2; do
@@ -230,9 +215,9 @@ for readers in 1 2; do
 	vs_trivial=$(ratio "${RATE[proclens,$readers]}" "${RATE[trivialfs,$readers]}")
 	vs_lxcfs=$(ratio "${RATE[proclens,$readers]}" "${RATE[lxcfs,$readers]}")
 	printf '%s reader(s): proclens/trivialfs reads/s %s (target >= %s: %s), ' \
-		"$readers" "$vs_trivial" "$TARGET_VS_TRIVIAL" "$(verdict "$vs_trivial" "$TARGET_VS_TRIVIAL")"
+		"$readers" "$vs_trivial" "$TARGET_VS_TRIVIAL" "$(verdict "$vs_trivial" ">=" "$TARGET_VS_TRIVIAL")"
 	printf 'proclens/lxcfs reads/s %s (target >= %s: %s)\n' \
-		"$vs_lxcfs" "$TARGET_VS_LXCFS" "$(verdict "$vs_lxcfs" "$TARGET_VS_LXCFS")"
+		"$vs_lxcfs" "$TARGET_VS_LXCFS" "$(verdict "$vs_lxcfs" ">=" "$TARGET_VS_LXCFS")"
 done
 [ -z "$LXCFS_NOTE" ] || say "note: $LXCFS_NOTE"
 if [ -n "$PROCLENS_DIED" ] || ! proclens_alive; then

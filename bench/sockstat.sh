@@ -140,13 +140,6 @@ measure_case "$SMALL+10k" "$TAG-small" "$SMALL"
 CASES="$CASES,$LARGE,$SMALL+10k"
 kill -0 "$PROCLENS_PID" 2>/dev/null || fail "proclens (pid $PROCLENS_PID) died during the run"
 
-# ratio A B: A / B with one decimal, or "-" when either is not a number.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "-";
-		else printf "%.1f\n", a / b }'
-}
-
 echo
 printf '%-10s %11s %11s %11s %9s %11s %9s\n' "sockets" "kernel us" "proclens us" \
 	"meminfo us" "x kernel" "p99 us" "x meminfo"
@@ -155,12 +148,12 @@ printf '%-10s %11s %11s %11s %9s %11s %9s\n' "sockets" "kernel us" "proclens us"
 while IFS= read -r c; do
 	printf '%-10s %11s %11s %11s %9s %11s %9s\n' "$c" "${MEDIAN[$c,kernel]:--}" \
 		"${MEDIAN[$c,proclens]:--}" "${MEDIAN[$c,meminfo]:--}" \
-		"$(ratio "${MEDIAN[$c,proclens]:--}" "${MEDIAN[$c,kernel]:--}")" \
+		"$(ratio "${MEDIAN[$c,proclens]:--}" "${MEDIAN[$c,kernel]:--}" 1)" \
 		"${P99[$c,proclens]:--}" \
-		"$(ratio "${MEDIAN[$c,proclens]:--}" "${MEDIAN[$c,meminfo]:--}")"
+		"$(ratio "${MEDIAN[$c,proclens]:--}" "${MEDIAN[$c,meminfo]:--}" 1)"
 done < <(printf '%s\n' "$CASES" | tr , '\n')
 echo
-r=$(ratio "${MEDIAN[$SMALL,proclens]:--}" "${MEDIAN[$SMALL,kernel]:--}")
+r=$(ratio "${MEDIAN[$SMALL,proclens]:--}" "${MEDIAN[$SMALL,kernel]:--}" 1)
 printf 'medians of one open+read+close by 1 reader; "10 own": %s\n' \
 	"$([ -n "$OWN_HASH" ] && echo "namespace with its own ${OWN_HASH_BUCKETS}-bucket hash tables" || echo "not measured (no tcp_child_ehash_entries)")"
 printf 'target: proclens at %s sockets <= %sx the kernel file: %s (%s)\n' "$SMALL" "$TARGET_RATIO" \

@@ -20,6 +20,7 @@
 #include "fs.h"
 #include "host.h"
 #include "log.h"
+#include "mountns.h"
 
 #define DEFAULT_MOUNTPOINT "/var/lib/proclens"
 #define FS_TYPE "fuse.proclens"
@@ -95,47 +96,20 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	return 0;
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape_mountinfo(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
 /*
  * The file system type mounted at path, from mountinfo, without touching the
  * mount itself (a dead FUSE mount would hang or fail a stat). Empty if none.
  */
 static void mounted_fstype(const char *path, char *fstype, size_t size)
 {
-	char line[8192], point[PATH_MAX], type[256];
+	static struct mountns_entry entry;
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	fstype[0] = '\0';
 	if (!f)
 		return;
-	/* "id parent dev root mountpoint options [optional...] - fstype source ..." */
-	while (fgets(line, sizeof(line), f)) {
-		const char *dash = strstr(line, " - ");
-
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
-		    sscanf(dash + 3, "%255s", type) != 1)
-			continue;
-		unescape_mountinfo(point);
-		/* The last mount at a path is the one on top. */
-		if (strcmp(point, path) == 0)
-			snprintf(fstype, size, "%s", type);
-	}
+	if (mountns_find(f, path, &entry) == 1)
+		snprintf(fstype, size, "%s", entry.fstype);
 	fclose(f);
 }
 
