@@ -22,6 +22,10 @@ if [ "${1:-}" != --build-only ]; then
 		lxcfs
 		# the runtime hook tests (lxc.sh, oci.sh): real runtimes
 		lxc runc docker.io podman
+		# the package lane (tests/packaging): make deb and lintian, make rpm,
+		# the unit's systemd-analyze verify (its man page check runs man),
+		# the Kubernetes manifests' parser
+		dpkg-dev debhelper lintian rpm systemd man-db python3 python3-yaml
 	)
 fi
 

@@ -3,7 +3,9 @@
 # run-all.sh - install the dependencies, build proclens with warnings as
 # errors, and run every test: the Check suites and the integration tests
 # (make check), the same again built with AddressSanitizer and with
-# UndefinedBehaviorSanitizer (the sanitizer lane), the distribution check
+# UndefinedBehaviorSanitizer (the sanitizer lane), the Debian and RPM packages
+# and the systemd unit and Kubernetes manifests (the package lane, make
+# check-packages), the distribution check
 # (make distcheck), and the cgroup v2 lane in a VM (make check-vm). Run as
 # root from the source tree. With --sanitizers-only, the sanitizer lane alone.
 set -u
@@ -99,6 +101,13 @@ make -j"$(nproc)" check || status=1
 cat tests/unit/*.log tests/integration/*.log 2>/dev/null | grep -E '^(not ok|FAIL|[0-9]+%: Checks)' || true
 read -r passed failed < <(suite_counts test-suite.log)
 
+# The package lane: make deb, installed, run and purged; make rpm, listed;
+# the systemd unit verified; the Kubernetes manifests parsed (tests/packaging).
+rm -f tests/packaging/summary
+make check-packages || status=1
+package_passed=0 package_failed=1
+[ -f tests/packaging/summary ] && read -r package_passed package_failed <tests/packaging/summary
+
 sanitizer_lane || status=1
 cd "$build" || exit 1
 
@@ -109,13 +118,13 @@ grep -E '^(# (PASS|FAIL|SKIP|ERROR)|proclens-.*archives ready)' distcheck.log ||
 make check-vm || status=1
 
 # One closing line counting every lane's tests.
-passed=$((passed + ${sanitizer_passed:-0}))
-failed=$((failed + sanitizer_failed))
+passed=$((passed + ${sanitizer_passed:-0} + package_passed))
+failed=$((failed + sanitizer_failed + package_failed))
 if [ -f tests/vm/summary ]; then
 	read -r vm_passed vm_failed <tests/vm/summary
 	passed=$((passed + vm_passed))
 	failed=$((failed + vm_failed))
 fi
 [ "$status" = 0 ] || [ "$failed" != 0 ] || failed=1
-echo "all: ${passed:-0} passed, ${failed} failed"
+echo "all: ${passed:-0} passed, ${failed} failed (packages: $package_passed passed, $package_failed failed)"
 exit "$status"
