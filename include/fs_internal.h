@@ -47,7 +47,7 @@
 #define FS_CONTAINER_IDLE_SECONDS 60
 
 /*
- * At most this many FUSE workers (of FS_WORKERS) render slow files at once;
+ * At most this many FUSE workers (of the 8 main.c starts) render slow files at once;
  * the others stay free for every other reader.
  */
 #define FS_SLOW_WORKERS 4
