@@ -29,6 +29,9 @@ int mountns_find(FILE *mountinfo, const char *point, struct mountns_entry *entry
  */
 int mountns_symlink_tree(int dirfd, const char *name, const char *target);
 
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+void mountns_unescape(char *s);
+
 /* Is dirfd/name a symbolic link to target? */
 int mountns_is_symlink_to(int dirfd, const char *name, const char *target);
 

@@ -21,6 +21,7 @@
 #include "host.h"
 #include "log.h"
 #include "mountns.h"
+#include "recover.h"
 
 #define DEFAULT_MOUNTPOINT "/var/lib/proclens"
 #define FS_TYPE "fuse.proclens"
@@ -383,6 +384,15 @@ int main(int argc, char **argv)
 		report_ready(ready_fd, 1);
 		goto out_unmount;
 	}
+	/*
+	 * Containers still holding the previous daemon's mounts get fresh ones,
+	 * from a helper forked now: it needs CAP_SYS_CHROOT, dropped below, and
+	 * waits for the loop below to serve.
+	 */
+	rc = recover_start(host.proc_fd, mountpoint, fuse_session_fd(se), ready_fd,
+			   ready_fd >= 0, opts.debug);
+	if (rc < 0)
+		log_info("cannot start recovering dead mounts: %s", strerror(-rc));
 	/*
 	 * Start-up is done: drop every capability serving does not need, for
 	 * good. Here, while this is the only thread (capabilities are per

@@ -10,8 +10,7 @@
 
 #include "mountns.h"
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void mountns_unescape(char *s)
+void mountns_unescape(char *s)
 {
 	char *out = s;
 

@@ -49,8 +49,9 @@ for runtime in lxc docker containerd crio kubelet; do
 done
 check "the unit has no ExecReload= (the daemon has nothing to reload)" "" \
 	"$(grep '^ExecReload=' "$unit")"
-check "the capability bounding set is the daemon's three" \
-	"CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_DAC_READ_SEARCH" "$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")"
+check "the capability bounding set is the daemon's three and the recovery helper's chroot" \
+	"CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_DAC_READ_SEARCH CAP_SYS_CHROOT" \
+	"$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")"
 
 # systemctl enable, as the packages do it, links the unit into each wants.
 systemctl --root="$root" enable proclens.service >/dev/null 2>&1
