@@ -31,6 +31,7 @@
 struct options {
 	bool foreground;
 	bool debug;
+	bool recover;
 	const char *pidfile;
 	const char *mountpoint;
 };
@@ -44,11 +45,13 @@ static void usage(FILE *out)
 		"  -f, --foreground     stay in the foreground\n"
 		"  -d, --debug          log every request (implies --foreground)\n"
 		"  -p, --pidfile FILE   write the daemon's pid to FILE\n"
+		"  -r, --recover        replace dead proclens mounts in other mount namespaces\n"
+		"                       (the default at %s only)\n"
 		"  -h, --help           show this help and exit\n"
 		"  -V, --version        show the version and exit\n"
 		"\n"
 		"MOUNTPOINT defaults to %s and is created if missing.\n",
-		DEFAULT_MOUNTPOINT);
+		DEFAULT_MOUNTPOINT, DEFAULT_MOUNTPOINT);
 }
 
 static int parse_options(int argc, char **argv, struct options *opts)
@@ -57,6 +60,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "recover", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -65,7 +69,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 
 	memset(opts, 0, sizeof(*opts));
 	opts->mountpoint = DEFAULT_MOUNTPOINT;
-	while ((c = getopt_long(argc, argv, "fdp:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fdp:rhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			opts->foreground = true;
@@ -73,6 +77,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		case 'd':
 			opts->debug = true;
 			opts->foreground = true;
+			break;
+		case 'r':
+			opts->recover = true;
 			break;
 		case 'p':
 			opts->pidfile = optarg;
@@ -389,8 +396,15 @@ int main(int argc, char **argv)
 	 * from a helper forked now: it needs CAP_SYS_CHROOT, dropped below, and
 	 * waits for the loop below to serve.
 	 */
-	rc = recover_start(host.proc_fd, mountpoint, fuse_session_fd(se), ready_fd,
-			   ready_fd >= 0, opts.debug);
+	/*
+	 * Only the host's daemon (at the default mount point, or told so)
+	 * claims dead proclens mounts: a second instance, a test's, must not
+	 * take another daemon's containers over.
+	 */
+	rc = 0;
+	if (opts.recover || strcmp(mountpoint, DEFAULT_MOUNTPOINT) == 0)
+		rc = recover_start(host.proc_fd, mountpoint, fuse_session_fd(se), ready_fd,
+				   ready_fd >= 0, opts.debug);
 	if (rc < 0)
 		log_info("cannot start recovering dead mounts: %s", strerror(-rc));
 	/*
