@@ -33,6 +33,8 @@ struct cgroup_hierarchy {
 	enum cgroup_version version;
 	int dirfd;			/* root of the hierarchy, or -1 */
 	struct cgroup_cache *files;	/* cgroups met, their files kept open for pread(2) */
+	/* How old shared statistics may be (shared.h); 0 for fixtures: always read. */
+	int64_t shared_max_age_ns;
 };
 
 /*
@@ -101,6 +103,16 @@ ssize_t cgroup_node_read_file(struct cgroup_node *node, const char *file,
  * gives CGROUP_UNLIMITED; empty or malformed content gives -EBADMSG.
  */
 int cgroup_node_read_u64(struct cgroup_node *node, const char *file, uint64_t *value);
+
+/*
+ * Read a file and let parse turn its text into out (size bytes), or copy
+ * what parse made of it for any reader at most max_age_ns ago (0: always
+ * read): statistics every reader of a cgroup shares (memory.stat). parse
+ * returns 0 or -errno; what it fails on is not kept.
+ */
+int cgroup_node_read_shared(struct cgroup_node *node, const char *file, int64_t max_age_ns,
+			    int (*parse)(const char *text, void *out, void *arg), void *arg,
+			    void *out, size_t size);
 
 /* The same, read once and then remembered: for values that cannot change. */
 int cgroup_node_read_u64_once(struct cgroup_node *node, const char *file, uint64_t *value);

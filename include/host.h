@@ -8,12 +8,19 @@
 
 #include "cgroup.h"
 #include "ns.h"
+#include "shared.h"
 
 struct netns_cache;
 
 struct host {
 	int proc_fd;			/* a /proc of the daemon's pid namespace */
 	int meminfo_fd;			/* its meminfo kept open for pread(2), or -1 */
+	/*
+	 * Its text and values, shared by readers for shared_max_age_ns
+	 * (proc_meminfo.c); NULL: read for each render.
+	 */
+	struct shared_snapshot *meminfo_shared;
+	int64_t shared_max_age_ns;	/* SHARED_MAX_AGE_NS; 0 for fixtures */
 	struct cgroup_hierarchy memory;
 	/* The pids controller (Max processes in limits); CGROUP_NONE without one. */
 	struct cgroup_hierarchy pids;

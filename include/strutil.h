@@ -33,6 +33,14 @@ ssize_t strutil_read_file(int dirfd, const char *path, char *buf, size_t size);
 ssize_t strutil_pread_file(int fd, char *buf, size_t size);
 
 /*
+ * The same for a file the kernel prints in one piece (single_open(), a
+ * cgroup file's seq_show, /proc/meminfo, /proc/<pid>/cgroup): one pread(2)
+ * returns all of it when it fits, so a short read is the end and the second
+ * call, which would format the whole file again only to return 0, is saved.
+ */
+ssize_t strutil_pread_single(int fd, char *buf, size_t size);
+
+/*
  * The whole of an open file from offset 0 until end of file into out, which
  * is emptied first and grows as needed (NUL-terminated): for files with no
  * size bound. Returns the length or -errno; out keeps what was read.

@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "shared.h"
 #include "strutil.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -75,6 +76,8 @@ struct cgroup_file {
 	int fd;
 	atomic_bool value_kept;		/* cgroup_node_read_u64_once() */
 	_Atomic uint64_t value;
+	/* cgroup_node_read_shared(): what was parsed, made on first use. */
+	_Atomic(struct shared_snapshot *) shared;
 	char name[];
 };
 
@@ -128,6 +131,8 @@ static void node_free(struct cgroup_node *node)
 	for (; f; f = next) {
 		next = f->next;
 		close(f->fd);
+		shared_snapshot_destroy(atomic_load(&f->shared));
+		free(atomic_load(&f->shared));
 		free(f);
 	}
 	close(node->dirfd);
@@ -467,6 +472,65 @@ static int node_file(struct cgroup_node *node, const char *name, struct cgroup_f
 	return 0;
 }
 
+/* The file's shared snapshot, made on first use; NULL on ENOMEM. */
+static struct shared_snapshot *file_shared(struct cgroup_cache *cache, struct cgroup_file *f)
+{
+	struct shared_snapshot *snap = atomic_load(&f->shared), *made;
+
+	if (snap)
+		return snap;
+	made = malloc(sizeof(*made));
+	if (!made)
+		return NULL;
+	shared_snapshot_init(made);
+	pthread_mutex_lock(&cache->lock);
+	snap = atomic_load(&f->shared);
+	if (!snap) {
+		atomic_store(&f->shared, made);
+		snap = made;
+		made = NULL;
+	}
+	pthread_mutex_unlock(&cache->lock);
+	if (made) {
+		shared_snapshot_destroy(made);
+		free(made);
+	}
+	return snap;
+}
+
+int cgroup_node_read_shared(struct cgroup_node *node, const char *file, int64_t max_age_ns,
+			    int (*parse)(const char *text, void *out, void *arg), void *arg,
+			    void *out, size_t size)
+{
+	struct shared_snapshot *snap = NULL;
+	struct cgroup_file *f;
+	char text[16384];
+	int64_t now = 0;
+	ssize_t len;
+	int rc;
+
+	if (atomic_load(&node->dead))
+		return -ENODEV;
+	rc = node_file(node, file, &f);
+	if (rc < 0)
+		return rc;
+	if (max_age_ns > 0) {
+		snap = file_shared(node->cache, f);
+		now = shared_now_ns();
+		if (snap && shared_snapshot_get(snap, now, max_age_ns, out, size) == (ssize_t)size)
+			return 0;
+	}
+	len = strutil_pread_single(f->fd, text, sizeof(text));
+	if (len == -ENODEV)
+		node_mark_dead(node);
+	if (len < 0)
+		return (int)len;
+	rc = parse(text, out, arg);
+	if (rc == 0 && snap)
+		shared_snapshot_put(snap, now, out, size);
+	return rc;
+}
+
 ssize_t cgroup_node_read_file(struct cgroup_node *node, const char *file,
 			      char *buf, size_t size)
 {
@@ -479,7 +543,7 @@ ssize_t cgroup_node_read_file(struct cgroup_node *node, const char *file,
 	rc = node_file(node, file, &f);
 	if (rc < 0)
 		return rc;
-	len = strutil_pread_file(f->fd, buf, size);
+	len = strutil_pread_single(f->fd, buf, size);
 	if (len == -ENODEV)
 		node_mark_dead(node);
 	return len;
@@ -547,6 +611,7 @@ int cgroup_hierarchy_open_path(struct cgroup_hierarchy *h, const char *controlle
 	h->controller = controller;
 	h->version = version;
 	h->dirfd = fd;
+	h->shared_max_age_ns = 0;
 	h->files = cache_new(fd);
 	if (!h->files) {
 		close(fd);
@@ -567,6 +632,7 @@ int cgroup_hierarchy_open(struct cgroup_hierarchy *h, const char *controller)
 	h->version = CGROUP_NONE;
 	h->dirfd = -1;
 	h->files = NULL;
+	h->shared_max_age_ns = SHARED_MAX_AGE_NS;
 
 	if (!libcgroup_ready) {
 		rc = cgroup_init();
@@ -714,9 +780,14 @@ int cgroup_pid_path(int proc_fd, pid_t pid, const struct cgroup_hierarchy *h,
 {
 	char file[32], text[8192];
 	ssize_t len;
+	int fd;
 
 	snprintf(file, sizeof(file), "%d/cgroup", (int)pid);
-	len = strutil_read_file(proc_fd, file, text, sizeof(text));
+	fd = openat(proc_fd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	len = strutil_pread_single(fd, text, sizeof(text));
+	close(fd);
 	if (len < 0)
 		return (int)len;
 	return cgroup_parse_proc_cgroup(text, h, path, size);

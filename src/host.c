@@ -2,6 +2,7 @@
 /* host.c - the host files proclens reads: a private /proc, the cgroup hierarchies, namespaces. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,6 +38,22 @@ fallback:
 	return mnt_fd < 0 ? -errno : mnt_fd;
 }
 
+/* The snapshot of /proc/meminfo readers share; without memory, none. */
+static void host_share_meminfo(struct host *host, int64_t max_age_ns)
+{
+	host->shared_max_age_ns = max_age_ns;
+	host->meminfo_shared = malloc(sizeof(*host->meminfo_shared));
+	if (host->meminfo_shared)
+		shared_snapshot_init(host->meminfo_shared);
+}
+
+static void host_unshare_meminfo(struct host *host)
+{
+	shared_snapshot_destroy(host->meminfo_shared);
+	free(host->meminfo_shared);
+	host->meminfo_shared = NULL;
+}
+
 int host_open(struct host *host)
 {
 	int rc;
@@ -46,10 +63,12 @@ int host_open(struct host *host)
 	host->pids.dirfd = -1;
 	host->pids.files = NULL;
 	host->netns = NULL;
+	host->meminfo_shared = NULL;
 	host->proc_fd = open_private_proc();
 	if (host->proc_fd < 0)
 		return host->proc_fd;
 	host->meminfo_fd = openat(host->proc_fd, "meminfo", O_RDONLY | O_CLOEXEC);
+	host_share_meminfo(host, SHARED_MAX_AGE_NS);
 	rc = cgroup_hierarchy_open(&host->memory, "memory");
 	if (rc < 0)
 		goto out_close_proc;
@@ -69,6 +88,7 @@ out_close_pids:
 out_close_memory:
 	cgroup_hierarchy_close(&host->memory);
 out_close_proc:
+	host_unshare_meminfo(host);
 	if (host->meminfo_fd >= 0)
 		close(host->meminfo_fd);
 	close(host->proc_fd);
@@ -93,10 +113,14 @@ int host_open_paths(struct host *host, const char *proc_path,
 	host->net_ns.dev = 0;
 	host->net_ns.ino = 0;
 	host->netns = NULL;
+	host->meminfo_shared = NULL;
+	host->shared_max_age_ns = 0;
 	host->proc_fd = open(proc_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (host->proc_fd < 0)
 		return -errno;
 	host->meminfo_fd = openat(host->proc_fd, "meminfo", O_RDONLY | O_CLOEXEC);
+	/* Fixtures change between renders: nothing is shared unless a test asks. */
+	host_share_meminfo(host, 0);
 	rc = netns_cache_create(host->proc_fd, &host->netns);
 	if (rc < 0 || !memory_path)
 		goto out;
@@ -106,6 +130,7 @@ out:
 	if (rc < 0) {
 		netns_cache_destroy(host->netns);
 		host->netns = NULL;
+		host_unshare_meminfo(host);
 		if (host->meminfo_fd >= 0)
 			close(host->meminfo_fd);
 		close(host->proc_fd);
@@ -129,6 +154,7 @@ void host_close(struct host *host)
 	host->netns = NULL;
 	cgroup_hierarchy_close(&host->pids);
 	cgroup_hierarchy_close(&host->memory);
+	host_unshare_meminfo(host);
 	if (host->meminfo_fd >= 0)
 		close(host->meminfo_fd);
 	host->meminfo_fd = -1;

@@ -122,24 +122,55 @@ static int read_limit(const struct cgroup_hierarchy *h, struct cgroup_node *node
 	return rc;
 }
 
-static int read_stat(const struct cgroup_hierarchy *h, struct cgroup_node *node,
-		     struct memcg_usage *out)
-{
-	char text[16384];
-	unsigned bad_line = 0;
-	ssize_t len;
-	int rc;
+/* What memory.stat says, as readers of a cgroup share it. */
+struct memcg_stat_copy {
+	uint64_t stat[MEMCG_STAT_COUNT];
+	bool stat_found[MEMCG_STAT_COUNT];
+};
 
-	len = cgroup_node_read_file(node, "memory.stat", text, sizeof(text));
-	if (len < 0)
-		return (int)len;
-	rc = memcg_parse_stat(text, h->version, out, &bad_line);
+struct memcg_stat_parse {
+	const struct cgroup_hierarchy *h;
+	struct cgroup_node *node;
+	struct memcg_usage *scratch;
+};
+
+static int parse_stat(const char *text, void *out, void *arg)
+{
+	struct memcg_stat_parse *p = arg;
+	struct memcg_stat_copy *copy = out;
+	unsigned bad_line = 0;
+	int rc = memcg_parse_stat(text, p->h->version, p->scratch, &bad_line);
+
 	if (rc == -EBADMSG && bad_line)
-		log_error("%s/memory.stat: line %u: malformed value", cgroup_node_path(node),
+		log_error("%s/memory.stat: line %u: malformed value", cgroup_node_path(p->node),
 			  bad_line);
 	else if (rc == -EBADMSG)
-		log_error("%s/memory.stat: required counters missing", cgroup_node_path(node));
-	return rc;
+		log_error("%s/memory.stat: required counters missing", cgroup_node_path(p->node));
+	if (rc < 0)
+		return rc;
+	memcpy(copy->stat, p->scratch->stat, sizeof(copy->stat));
+	memcpy(copy->stat_found, p->scratch->stat_found, sizeof(copy->stat_found));
+	return 0;
+}
+
+/*
+ * memory.stat of the cgroup into out: read, or shared with the cgroup's
+ * other readers for at most max_age_ns (the counters; never a limit).
+ */
+static int read_stat(const struct cgroup_hierarchy *h, struct cgroup_node *node,
+		     int64_t max_age_ns, struct memcg_usage *out)
+{
+	struct memcg_stat_parse p = { h, node, out };
+	struct memcg_stat_copy copy;
+	int rc;
+
+	rc = cgroup_node_read_shared(node, "memory.stat", max_age_ns, parse_stat, &p,
+				     &copy, sizeof(copy));
+	if (rc < 0)
+		return rc;
+	memcpy(out->stat, copy.stat, sizeof(out->stat));
+	memcpy(out->stat_found, copy.stat_found, sizeof(out->stat_found));
+	return 0;
 }
 
 /*
@@ -186,6 +217,19 @@ static void memcg_apply_hierarchical(const struct cgroup_hierarchy *h,
 	}
 	if (out->stat_found[MEMCG_HIERARCHICAL_MEMSW_LIMIT] && memsw < *memsw_min)
 		*memsw_min = memsw;
+}
+
+/* Would v1's hierarchical limits in out change the walk's figures? */
+static bool memcg_hierarchical_binds(const struct cgroup_hierarchy *h,
+				     const struct memcg_usage *out, bool want_swap,
+				     uint64_t memsw_min)
+{
+	uint64_t memory = normalize_limit(h, out->stat[MEMCG_HIERARCHICAL_MEMORY_LIMIT]);
+	uint64_t memsw = normalize_limit(h, out->stat[MEMCG_HIERARCHICAL_MEMSW_LIMIT]);
+
+	return (out->stat_found[MEMCG_HIERARCHICAL_MEMORY_LIMIT] && memory < out->limit) ||
+	       (want_swap && out->stat_found[MEMCG_HIERARCHICAL_MEMSW_LIMIT] &&
+		memsw < memsw_min);
 }
 
 int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
@@ -240,11 +284,23 @@ int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 	}
 
 	if (limiting) {
-		snprintf(out->limit_path, sizeof(out->limit_path), "%s",
-			 cgroup_node_path(limiting));
-		rc = read_stat(h, limiting, out);
+		const char *path = cgroup_node_path(limiting);
+		size_t path_len = strnlen(path, sizeof(out->limit_path) - 1);
+
+		memcpy(out->limit_path, path, path_len);
+		out->limit_path[path_len] = '\0';
+		rc = read_stat(h, limiting, h->shared_max_age_ns, out);
 		if (rc < 0)
 			return rc;
+		/*
+		 * v1's hierarchical limits come with the shared counters: one
+		 * that would lower the walk's must be today's, so read afresh.
+		 */
+		if (v1 && h->shared_max_age_ns > 0 && memcg_hierarchical_binds(h, out, want_swap, swap_min)) {
+			rc = read_stat(h, limiting, 0, out);
+			if (rc < 0)
+				return rc;
+		}
 		if (v1)
 			memcg_apply_hierarchical(h, out, &swap_min);
 	}

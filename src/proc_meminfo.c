@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* proc_meminfo.c - /proc/meminfo computed for a reader's memory cgroup. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -261,6 +262,52 @@ void meminfo_compute(const struct meminfo_values *host,
 		compute_swap(host, memcg, swap_limit_kb, changes);
 }
 
+/*
+ * One changed line in the kernel's show_val_kb() format: "%-16s%8lu kB",
+ * or, for a name too long for 16 columns, "HardwareCorrupted: %5lu kB".
+ * name is the line up to its colon, included. Written by hand: this runs
+ * for some thirty lines of every render, and printf's parsing of its
+ * format cost more than the rest of the render.
+ */
+static int render_line(struct buf *out, const char *name, size_t name_len, uint64_t value,
+		       bool kb)
+{
+	char digits[20];
+	size_t ndigits = 0, width = name_len < 16 ? 8 : 5, pad;
+	char *p;
+	int rc;
+
+	do
+		digits[ndigits++] = (char)('0' + value % 10);
+	while ((value /= 10) != 0);
+	pad = ndigits < width ? width - ndigits : 0;
+	/* name, padding to 16 columns or one blank, number, " kB", newline */
+	rc = buf_reserve(out, 16 + 1 + name_len + pad + ndigits + 4);
+	if (rc < 0)
+		return rc;
+	p = out->data + out->len;
+	memcpy(p, name, name_len);
+	p += name_len;
+	if (name_len < 16) {
+		memset(p, ' ', 16 - name_len);
+		p += 16 - name_len;
+	} else {
+		*p++ = ' ';
+	}
+	memset(p, ' ', pad);
+	p += pad;
+	while (ndigits)
+		*p++ = digits[--ndigits];
+	if (kb) {
+		memcpy(p, " kB", 3);
+		p += 3;
+	}
+	*p++ = '\n';
+	*p = '\0';
+	out->len = (size_t)(p - out->data);
+	return 0;
+}
+
 int meminfo_render(const char *host_text, const struct meminfo_values *changes,
 		   struct buf *out)
 {
@@ -279,18 +326,8 @@ int meminfo_render(const char *host_text, const struct meminfo_values *changes,
 			f = find_field(line, (size_t)(colon - line), &cursor);
 		if (f != MI_FIELD_COUNT && changes->set[f]) {
 			bool kb = len >= 3 && memcmp(line + len - 3, " kB", 3) == 0;
-			int name_len = (int)(colon - line + 1);
 
-			/*
-			 * The kernel's show_val_kb(): "%-16s%8lu kB"; a name too long
-			 * for 16 columns has its own format, "HardwareCorrupted: %5lu kB".
-			 */
-			if (name_len < 16)
-				rc = buf_printf(out, "%-16.*s%8llu%s\n", name_len, line,
-						(unsigned long long)changes->kb[f], kb ? " kB" : "");
-			else
-				rc = buf_printf(out, "%.*s %5llu%s\n", name_len, line,
-						(unsigned long long)changes->kb[f], kb ? " kB" : "");
+			rc = render_line(out, line, (size_t)(colon - line + 1), changes->kb[f], kb);
 		} else {
 			rc = buf_append(out, line, end ? len + 1 : len);
 		}
@@ -301,37 +338,70 @@ int meminfo_render(const char *host_text, const struct meminfo_values *changes,
 	return rc;
 }
 
+/* The host's /proc/meminfo as readers share it: its values, then its text. */
+struct meminfo_host_copy {
+	struct meminfo_values values;
+	size_t len;
+	char text[8192];
+};
+
+/*
+ * The host's text and values, read afresh unless a snapshot at most
+ * host->shared_max_age_ns old is there: one pread and one parse serve every
+ * reader of that moment. Only the used part of text is copied.
+ */
+static int meminfo_host_read(const struct host *host, struct meminfo_host_copy *copy)
+{
+	size_t head = offsetof(struct meminfo_host_copy, text);
+	int64_t now = 0;
+	ssize_t len;
+	int rc;
+
+	if (host->meminfo_shared && host->shared_max_age_ns > 0) {
+		now = shared_now_ns();
+		if (shared_snapshot_get(host->meminfo_shared, now, host->shared_max_age_ns,
+					copy, sizeof(*copy)) > 0)
+			return 0;
+	}
+	if (host->meminfo_fd >= 0)
+		len = strutil_pread_single(host->meminfo_fd, copy->text, sizeof(copy->text));
+	else
+		len = strutil_read_file(host->proc_fd, "meminfo", copy->text, sizeof(copy->text));
+	if (len < 0)
+		return (int)len;
+	copy->len = (size_t)len;
+	rc = meminfo_parse(copy->text, &copy->values);
+	if (rc < 0) {
+		log_error("/proc/meminfo: unreadable content");
+		return rc;
+	}
+	if (now)
+		shared_snapshot_put(host->meminfo_shared, now, copy, head + copy->len + 1);
+	return 0;
+}
+
 /* The reader's file: gather the host's and the cgroup's figures, then render. */
 static int meminfo_vfile_render(const struct vfile_ctx *ctx, struct buf *out)
 {
 	const struct host *host = ctx->host;
 	const struct reader *reader = ctx->reader;
-	struct meminfo_values host_values, changes;
+	struct meminfo_host_copy host_copy;
+	struct meminfo_values changes;
 	struct memcg_usage memcg;
-	char host_text[8192];
-	ssize_t len;
 	int rc;
 
-	if (host->meminfo_fd >= 0)
-		len = strutil_pread_file(host->meminfo_fd, host_text, sizeof(host_text));
-	else
-		len = strutil_read_file(host->proc_fd, "meminfo", host_text, sizeof(host_text));
-	if (len < 0)
-		return (int)len;
-	rc = meminfo_parse(host_text, &host_values);
-	if (rc < 0) {
-		log_error("/proc/meminfo: unreadable content");
-		return rc;
-	}
-	if (host->memory.version == CGROUP_NONE || !reader->memory_cgroup)
-		return buf_append(out, host_text, (size_t)len);
-	/* A host without swap shows none to anyone: no swap files to read. */
-	rc = memcg_read(&host->memory, reader->memory_cgroup,
-			host_values.kb[MI_SWAPTOTAL] > 0, &memcg);
+	rc = meminfo_host_read(host, &host_copy);
 	if (rc < 0)
 		return rc;
-	meminfo_compute(&host_values, &memcg, &changes);
-	return meminfo_render(host_text, &changes, out);
+	if (host->memory.version == CGROUP_NONE || !reader->memory_cgroup)
+		return buf_append(out, host_copy.text, host_copy.len);
+	/* A host without swap shows none to anyone: no swap files to read. */
+	rc = memcg_read(&host->memory, reader->memory_cgroup,
+			host_copy.values.kb[MI_SWAPTOTAL] > 0, &memcg);
+	if (rc < 0)
+		return rc;
+	meminfo_compute(&host_copy.values, &memcg, &changes);
+	return meminfo_render(host_copy.text, &changes, out);
 }
 
 const struct vfile proc_meminfo_vfile = {

@@ -72,6 +72,24 @@ ssize_t strutil_pread_file(int fd, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
+ssize_t strutil_pread_single(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	if (size == 0)
+		return -EFBIG;
+	do
+		n = pread(fd, buf, size - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/* Filled to the brim: the file may go on; read it the long way. */
+	if ((size_t)n == size - 1)
+		return strutil_pread_file(fd, buf, size);
+	buf[n] = '\0';
+	return n;
+}
+
 ssize_t strutil_pread_buf(int fd, struct buf *out)
 {
 	buf_reset(out);

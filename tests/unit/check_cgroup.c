@@ -17,8 +17,8 @@
 #include "host.h"
 #include "strutil.h"
 
-static const struct cgroup_hierarchy memory_v1 = { "memory", CGROUP_V1, -1, NULL };
-static const struct cgroup_hierarchy memory_v2 = { "memory", CGROUP_V2, -1, NULL };
+static const struct cgroup_hierarchy memory_v1 = { "memory", CGROUP_V1, -1, NULL, 0 };
+static const struct cgroup_hierarchy memory_v2 = { "memory", CGROUP_V2, -1, NULL, 0 };
 
 START_TEST(test_parse_v1_controller_in_comma_list)
 {
@@ -463,7 +463,7 @@ END_TEST
 
 START_TEST(test_read_u64_closed_hierarchy_is_enoent)
 {
-	struct cgroup_hierarchy h = { "memory", CGROUP_NONE, -1, NULL };
+	struct cgroup_hierarchy h = { "memory", CGROUP_NONE, -1, NULL, 0 };
 	uint64_t value = 5;
 
 	ck_assert_int_eq(cgroup_read_u64(&h, "", "memory.max", &value), -ENOENT);
