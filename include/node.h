@@ -47,6 +47,20 @@ int node_table_ref(struct node_table *nodes, const struct node_key *key,
 int node_table_get(struct node_table *nodes, uint64_t ino, struct node_key *key,
 		   char *path, size_t size);
 
+/*
+ * Put back an entry an earlier daemon numbered, with the lookups the kernel
+ * holds (a live upgrade); later numbers follow the highest restored.
+ * -EEXIST if ino or (key, path) is taken, -EINVAL outside the table's range.
+ */
+int node_table_restore(struct node_table *nodes, uint64_t ino, const struct node_key *key,
+		       const char *path, uint64_t nlookup);
+
+/* Call fn for each entry, table locked, until it returns non-zero (returned). */
+int node_table_each(struct node_table *nodes,
+		    int (*fn)(void *arg, uint64_t ino, const struct node_key *key,
+			      const char *path, uint64_t nlookup),
+		    void *arg);
+
 /* The kernel dropped nlookup references to ino. */
 void node_table_forget(struct node_table *nodes, uint64_t ino, uint64_t nlookup);
 

@@ -67,39 +67,6 @@ static bool key_equal(const struct node_key *a, const struct node_key *b)
 	       a->ns.dev == b->ns.dev;
 }
 
-int node_table_ref(struct node_table *nodes, const struct node_key *key,
-		     const char *path, uint64_t *ino)
-{
-	size_t bucket = path_bucket(key, path), len = strlen(path);
-	struct node *node;
-
-	pthread_mutex_lock(&nodes->lock);
-	for (node = nodes->by_path[bucket]; node; node = node->next_by_path)
-		if (key_equal(&node->key, key) && strcmp(node->path, path) == 0)
-			break;
-	if (!node) {
-		node = malloc(sizeof(*node) + len + 1);
-		if (!node) {
-			pthread_mutex_unlock(&nodes->lock);
-			return -ENOMEM;
-		}
-		/* Numbers are never reused: a stale one can only miss. */
-		node->ino = nodes->next_ino++;
-		node->nlookup = 0;
-		node->key = *key;
-		memcpy(node->path, path, len + 1);
-		nodes->count++;
-		node->next_by_path = nodes->by_path[bucket];
-		nodes->by_path[bucket] = node;
-		node->next_by_ino = nodes->by_ino[node->ino % NODE_BUCKETS];
-		nodes->by_ino[node->ino % NODE_BUCKETS] = node;
-	}
-	node->nlookup++;
-	*ino = node->ino;
-	pthread_mutex_unlock(&nodes->lock);
-	return 0;
-}
-
 static struct node **find_by_ino(struct node_table *nodes, uint64_t ino)
 {
 	struct node **slot = &nodes->by_ino[ino % NODE_BUCKETS];
@@ -109,8 +76,97 @@ static struct node **find_by_ino(struct node_table *nodes, uint64_t ino)
 	return slot;
 }
 
+/* The node of (key, path); NULL if none. Lock held. */
+static struct node *find_by_path(struct node_table *nodes, const struct node_key *key,
+				 const char *path)
+{
+	struct node *node = nodes->by_path[path_bucket(key, path)];
+
+	while (node && !(key_equal(&node->key, key) && strcmp(node->path, path) == 0))
+		node = node->next_by_path;
+	return node;
+}
+
+/* A new node numbered ino, linked in. Lock held. */
+static struct node *node_insert(struct node_table *nodes, const struct node_key *key,
+				const char *path, uint64_t ino)
+{
+	size_t len = strlen(path), bucket = path_bucket(key, path);
+	struct node *node = malloc(sizeof(*node) + len + 1);
+
+	if (!node)
+		return NULL;
+	node->ino = ino;
+	node->nlookup = 0;
+	node->key = *key;
+	memcpy(node->path, path, len + 1);
+	nodes->count++;
+	node->next_by_path = nodes->by_path[bucket];
+	nodes->by_path[bucket] = node;
+	node->next_by_ino = nodes->by_ino[ino % NODE_BUCKETS];
+	nodes->by_ino[ino % NODE_BUCKETS] = node;
+	return node;
+}
+
+int node_table_ref(struct node_table *nodes, const struct node_key *key,
+		   const char *path, uint64_t *ino)
+{
+	struct node *node;
+
+	pthread_mutex_lock(&nodes->lock);
+	node = find_by_path(nodes, key, path);
+	/* Numbers are never reused: a stale one can only miss. */
+	if (!node && (node = node_insert(nodes, key, path, nodes->next_ino)))
+		nodes->next_ino++;
+	if (!node) {
+		pthread_mutex_unlock(&nodes->lock);
+		return -ENOMEM;
+	}
+	node->nlookup++;
+	*ino = node->ino;
+	pthread_mutex_unlock(&nodes->lock);
+	return 0;
+}
+
+int node_table_restore(struct node_table *nodes, uint64_t ino, const struct node_key *key,
+		       const char *path, uint64_t nlookup)
+{
+	struct node *node;
+	int rc = 0;
+
+	if (ino < nodes->first_ino || nlookup == 0)
+		return -EINVAL;
+	pthread_mutex_lock(&nodes->lock);
+	if (*find_by_ino(nodes, ino) || find_by_path(nodes, key, path))
+		rc = -EEXIST;
+	else if (!(node = node_insert(nodes, key, path, ino)))
+		rc = -ENOMEM;
+	else
+		node->nlookup = nlookup;
+	if (rc == 0 && ino >= nodes->next_ino)
+		nodes->next_ino = ino + 1;
+	pthread_mutex_unlock(&nodes->lock);
+	return rc;
+}
+
+int node_table_each(struct node_table *nodes,
+		    int (*fn)(void *arg, uint64_t ino, const struct node_key *key,
+			      const char *path, uint64_t nlookup),
+		    void *arg)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&nodes->lock);
+	for (size_t i = 0; i < NODE_BUCKETS && rc == 0; i++)
+		for (struct node *node = nodes->by_ino[i]; node && rc == 0;
+		     node = node->next_by_ino)
+			rc = fn(arg, node->ino, &node->key, node->path, node->nlookup);
+	pthread_mutex_unlock(&nodes->lock);
+	return rc;
+}
+
 int node_table_get(struct node_table *nodes, uint64_t ino, struct node_key *key,
-		     char *path, size_t size)
+		   char *path, size_t size)
 {
 	struct node *node;
 	int rc = -ENOENT;
