@@ -8,14 +8,25 @@
 
 #include "host.h"
 
+#include <stdint.h>
+#include <stdio.h>
+
 struct fs;
 
-/* Build the tree from vfile_table; NULL on allocation failure. */
-struct fs *fs_create(struct host *host);
+/*
+ * Build the tree from vfile_table; NULL on allocation failure. Open files'
+ * numbers carry epoch: a daemon taking over a connection picks another one
+ * than the daemon before it (see handle.h).
+ */
+struct fs *fs_create(struct host *host, uint16_t epoch);
 void fs_destroy(struct fs *fs);
 
 /* A session serving fs; args as for fuse_session_new(). */
 struct fuse_session *fs_session_new(struct fs *fs, struct fuse_args *args);
+
+/* fs_state.c: the inode numbers the kernel holds, written out and read back (a live upgrade). */
+int fs_state_save(struct fs *fs, FILE *out);
+int fs_state_load(struct fs *fs, FILE *in);
 
 /*
  * The inode number of the table's node at path ("proc/meminfo"; "" is the

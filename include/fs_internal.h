@@ -205,6 +205,8 @@ void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
 bool fs_container_name_valid(const char *name);
 int fs_container_ref(struct fs *fs, const char *name, unsigned *scope);
 void fs_container_forget(struct fs *fs, unsigned scope, uint64_t nlookup);
+/* Put back an earlier daemon's name in its slot; -EEXIST if taken, -EINVAL if bad. */
+int fs_container_restore(struct fs *fs, size_t slot, uint64_t nlookup, const char *name);
 
 /* fs_process.c: proc/<pid>/ and proc/self. */
 bool fs_parse_pid(const char *name, pid_t *pid);

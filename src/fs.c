@@ -185,7 +185,7 @@ void fs_reply_error(fuse_req_t req, int rc)
 
 /* --- creating and destroying ---------------------------------------------- */
 
-struct fs *fs_create(struct host *host)
+struct fs *fs_create(struct host *host, uint16_t epoch)
 {
 	struct fs *fs = calloc(1, sizeof(*fs));
 	struct budget_limits limits;
@@ -229,7 +229,7 @@ struct fs *fs_create(struct host *host)
 	if (ns_id_at(host->proc_fd, "self/ns/pid", &pid_ns) == 0)
 		limits.host_pid_ns = (uint64_t)pid_ns.ino;
 	fs->budget = budget_new(&limits);
-	fs->handles = handle_table_new();
+	fs->handles = handle_table_new(epoch);
 	if (!fs->nodes_dynamic || !fs->budget || !fs->handles ||
 	    pidns_cache_create(host->proc_fd, &fs->pidns) < 0)
 		goto out_destroy;
@@ -719,6 +719,61 @@ static int fs_open_own(struct fs *fs, pid_t pid, const char *path, int flags)
 	return fd;
 }
 
+/* Whether loc is a directory whose listing needs an open descriptor (fs_dir). */
+static bool fs_dir_needs_fd(const struct fs_loc *loc)
+{
+	if (loc->node)
+		return loc->node->kind == FS_MIRROR_DIR || loc->node->kind == FS_PROCESSES_DIR;
+	return loc->key.kind == NODE_MIRRORED;
+}
+
+static bool fs_loc_is_dir(const struct fs_loc *loc)
+{
+	if (loc->node)
+		return loc->node->kind != FS_FILE && loc->node->kind != FS_SELF_LINK;
+	return loc->key.kind != NODE_PROCESS_FILE;
+}
+
+static void fs_dir_free(struct fs *fs, struct fs_dir *dir)
+{
+	budget_give(fs->budget, dir->uid, dir->pid_ns);
+	close(dir->fd);
+	pthread_mutex_destroy(&dir->lock);
+	free(dir);
+}
+
+/* Open the directory of loc for the reader of req: the listing is of its namespace. */
+static int fs_dir_new(fuse_req_t req, struct fs *fs, const struct fs_loc *loc,
+		      struct fs_dir **out)
+{
+	pid_t pid = fuse_req_ctx(req)->pid;
+	struct fs_dir *dir = calloc(1, sizeof(*dir));
+	int rc;
+
+	if (!dir)
+		return -ENOMEM;
+	rc = fs_budget_take(fs, req, &dir->uid, &dir->pid_ns);
+	if (rc < 0) {
+		free(dir);
+		return rc;
+	}
+	dir->processes = loc->node && loc->node->kind == FS_PROCESSES_DIR;
+	if (dir->processes)
+		dir->fd = fs_open_processes(fs, pid);
+	else
+		dir->fd = fs_open_own(fs, pid, loc->node ? loc->node->mirror->source : loc->path,
+				      O_RDONLY | O_DIRECTORY);
+	if (dir->fd < 0) {
+		rc = dir->fd;
+		budget_give(fs->budget, dir->uid, dir->pid_ns);
+		free(dir);
+		return rc;
+	}
+	pthread_mutex_init(&dir->lock, NULL);
+	*out = dir;
+	return 0;
+}
+
 static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
@@ -732,55 +787,54 @@ static void fs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		fs_reply_error(req, rc);
 		return;
 	}
-	if ((loc.node && (loc.node->kind == FS_FILE || loc.node->kind == FS_SELF_LINK)) ||
-	    (!loc.node && loc.key.kind == NODE_PROCESS_FILE)) {
+	if (!fs_loc_is_dir(&loc)) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
 	/* The table's directories and proc/<pid>/ list what the table says. */
-	if ((loc.node && loc.node->kind != FS_MIRROR_DIR && loc.node->kind != FS_PROCESSES_DIR) ||
-	    (!loc.node && loc.key.kind == NODE_PROCESS)) {
+	if (!fs_dir_needs_fd(&loc)) {
 		fuse_reply_open(req, fi);
 		return;
 	}
-	dir = calloc(1, sizeof(*dir));
-	if (!dir) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	rc = fs_budget_take(fs, req, &dir->uid, &dir->pid_ns);
+	rc = fs_dir_new(req, fs, &loc, &dir);
 	if (rc < 0) {
-		free(dir);
 		fs_reply_error(req, rc);
 		return;
 	}
-	/* Opened now, as this reader: the listing is of its namespace. */
-	dir->processes = loc.node && loc.node->kind == FS_PROCESSES_DIR;
-	if (dir->processes)
-		dir->fd = fs_open_processes(fs, fuse_req_ctx(req)->pid);
-	else
-		dir->fd = fs_open_own(fs, fuse_req_ctx(req)->pid,
-				      loc.node ? loc.node->mirror->source : loc.path,
-				      O_RDONLY | O_DIRECTORY);
-	if (dir->fd < 0) {
-		rc = dir->fd;
-		budget_give(fs->budget, dir->uid, dir->pid_ns);
-		free(dir);
-		fs_reply_error(req, rc);
-		return;
-	}
-	pthread_mutex_init(&dir->lock, NULL);
 	rc = handle_table_add(fs->handles, dir, &fi->fh);
 	if (rc < 0 || fuse_reply_open(req, fi) == -ENOENT) {
 		if (rc == 0)
 			handle_table_remove(fs->handles, fi->fh);
-		budget_give(fs->budget, dir->uid, dir->pid_ns);
-		close(dir->fd);
-		pthread_mutex_destroy(&dir->lock);
-		free(dir);
+		fs_dir_free(fs, dir);
 		if (rc < 0)
 			fs_reply_error(req, rc);
 	}
+}
+
+/*
+ * A directory an earlier daemon opened on this connection (a live upgrade):
+ * opened again for the process listing it, under the number the kernel
+ * holds. Offsets are the kernel's own, so the listing goes on where it was.
+ */
+static struct fs_dir *fs_dir_adopt(fuse_req_t req, struct fs *fs, fuse_ino_t ino, uint64_t fh,
+				   int *rc)
+{
+	struct fs_dir *dir, *kept;
+	struct fs_loc loc;
+
+	*rc = fs_locate(fs, ino, &loc);
+	if (*rc == 0 && !fs_dir_needs_fd(&loc))
+		*rc = -EBADF;
+	if (*rc == 0)
+		*rc = fs_dir_new(req, fs, &loc, &dir);
+	if (*rc < 0)
+		return NULL;
+	kept = handle_table_adopt(fs->handles, fh, dir);
+	if (kept != dir)
+		fs_dir_free(fs, dir);
+	if (!kept)
+		*rc = -ENOMEM;
+	return kept;
 }
 
 struct fs_linux_dirent64 {
@@ -855,6 +909,13 @@ static void fs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 	struct fs_loc loc;
 	int rc;
 
+	if (!dir && handle_table_foreign(fs->handles, fi->fh)) {
+		dir = fs_dir_adopt(req, fs, ino, fi->fh, &rc);
+		if (!dir) {
+			fs_reply_error(req, rc);
+			return;
+		}
+	}
 	if (!dir) {
 		off_t end;
 
@@ -892,10 +953,7 @@ static void fs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 		handle_table_remove(fs->handles, fi->fh);
 		pthread_mutex_lock(&dir->lock);
 		pthread_mutex_unlock(&dir->lock);
-		budget_give(fs->budget, dir->uid, dir->pid_ns);
-		close(dir->fd);
-		pthread_mutex_destroy(&dir->lock);
-		free(dir);
+		fs_dir_free(fs, dir);
 	}
 	fuse_reply_err(req, 0);
 }
@@ -1001,10 +1059,47 @@ static int fs_handle_open(struct fs *fs, fuse_ino_t ino, const struct fs_loc *lo
 	return 0;
 }
 
+/* Open the file of loc for the reader of req; 0 or -errno. */
+static int fs_file_new(fuse_req_t req, struct fs *fs, fuse_ino_t ino, const struct fs_loc *loc,
+		       struct fs_handle **out)
+{
+	pid_t pid = fuse_req_ctx(req)->pid;
+	struct fs_handle *handle = calloc(1, sizeof(*handle));
+	int rc;
+
+	if (!handle)
+		return -ENOMEM;
+	rc = fs_budget_take(fs, req, &handle->uid, &handle->pid_ns);
+	if (rc < 0) {
+		free(handle);
+		return rc;
+	}
+	atomic_init(&handle->refs, 1);
+	handle->fs = fs;
+	handle->mirror_fd = -1;
+	handle->target_dirfd = -1;
+	handle->scope = loc->scope;
+	pthread_mutex_init(&handle->lock, NULL);
+	reader_init(&handle->reader, pid);
+	rc = fs_handle_open(fs, ino, loc, pid, handle);
+	if (rc < 0) {
+		fs_handle_put(handle);
+		return rc;
+	}
+	*out = handle;
+	return 0;
+}
+
+static bool fs_loc_is_file(const struct fs_loc *loc)
+{
+	if (loc->node)
+		return loc->node->kind == FS_FILE;
+	return loc->key.kind != NODE_PROCESS;
+}
+
 static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fuse_req_userdata(req);
-	pid_t pid = fuse_req_ctx(req)->pid;
 	struct fs_handle *handle;
 	struct fs_loc loc;
 	int rc;
@@ -1014,7 +1109,7 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fs_reply_error(req, rc);
 		return;
 	}
-	if ((loc.node && loc.node->kind != FS_FILE) || (!loc.node && loc.key.kind == NODE_PROCESS)) {
+	if (!fs_loc_is_file(&loc)) {
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -1022,33 +1117,14 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, EACCES);
 		return;
 	}
-	handle = calloc(1, sizeof(*handle));
-	if (!handle) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	rc = fs_budget_take(fs, req, &handle->uid, &handle->pid_ns);
+	rc = fs_file_new(req, fs, ino, &loc, &handle);
+	if (rc == 0)
+		rc = handle_table_add(fs->handles, handle, &fi->fh);
+	else
+		handle = NULL;
 	if (rc < 0) {
-		free(handle);
-		fs_reply_error(req, rc);
-		return;
-	}
-	atomic_init(&handle->refs, 1);
-	handle->fs = fs;
-	handle->mirror_fd = -1;
-	handle->target_dirfd = -1;
-	handle->scope = loc.scope;
-	pthread_mutex_init(&handle->lock, NULL);
-	reader_init(&handle->reader, pid);
-	rc = fs_handle_open(fs, ino, &loc, pid, handle);
-	if (rc < 0) {
-		fs_handle_put(handle);
-		fs_reply_error(req, rc);
-		return;
-	}
-	rc = handle_table_add(fs->handles, handle, &fi->fh);
-	if (rc < 0) {
-		fs_handle_put(handle);
+		if (handle)
+			fs_handle_put(handle);
 		fs_reply_error(req, rc);
 		return;
 	}
@@ -1060,6 +1136,33 @@ static void fs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		handle_table_remove(fs->handles, fi->fh);
 		fs_handle_put(handle);
 	}
+}
+
+/*
+ * A file an earlier daemon opened on this connection (a live upgrade):
+ * opened again for the process reading it, under the number the kernel
+ * holds. A reader that keeps a file open (top seeks back to 0 and reads
+ * again) goes on reading its own values.
+ */
+static struct fs_handle *fs_file_adopt(fuse_req_t req, struct fs *fs, fuse_ino_t ino,
+				       uint64_t fh, int *rc)
+{
+	struct fs_handle *handle, *kept;
+	struct fs_loc loc;
+
+	*rc = fs_locate(fs, ino, &loc);
+	if (*rc == 0 && !fs_loc_is_file(&loc))
+		*rc = -EBADF;
+	if (*rc == 0)
+		*rc = fs_file_new(req, fs, ino, &loc, &handle);
+	if (*rc < 0)
+		return NULL;
+	kept = handle_table_adopt(fs->handles, fh, handle);
+	if (kept != handle)
+		fs_handle_put(handle);
+	if (!kept)
+		*rc = -ENOMEM;
+	return kept;
 }
 
 /*
@@ -1144,9 +1247,12 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct fs *fs = fuse_req_userdata(req);
 	struct fs_handle *handle = handle_table_get(fs->handles, fi->fh);
 	bool needs_render;
+	int rc = -EBADF;
 
+	if (!handle && handle_table_foreign(fs->handles, fi->fh))
+		handle = fs_file_adopt(req, fs, ino, fi->fh, &rc);
 	if (!handle) {
-		fuse_reply_err(req, EBADF);
+		fs_reply_error(req, rc);
 		return;
 	}
 	if (handle->mirror_fd >= 0) {

@@ -112,6 +112,32 @@ out_unlock:
 	return rc;
 }
 
+int fs_container_restore(struct fs *fs, size_t slot, uint64_t nlookup, const char *name)
+{
+	size_t bucket = fs_container_bucket(name);
+	int i, rc = 0;
+
+	if (slot >= FS_CONTAINERS_MAX || nlookup == 0 || !fs_container_name_valid(name))
+		return -EINVAL;
+	pthread_mutex_lock(&fs->containers_lock);
+	for (i = fs->container_buckets[bucket]; i >= 0; i = fs->containers[i].next)
+		if (strcmp(fs->containers[i].name, name) == 0)
+			break;
+	if (i >= 0 || fs->containers[slot].used) {
+		rc = -EEXIST;
+	} else {
+		fs->containers[slot].used = true;
+		strcpy(fs->containers[slot].name, name);
+		fs->containers[slot].nlookup = nlookup;
+		fs->containers[slot].last_lookup = time(NULL);
+		fs->containers[slot].next = fs->container_buckets[bucket];
+		fs->container_buckets[bucket] = (int)slot;
+		fs->container_count++;
+	}
+	pthread_mutex_unlock(&fs->containers_lock);
+	return rc;
+}
+
 void fs_container_forget(struct fs *fs, unsigned scope, uint64_t nlookup)
 {
 	struct fs_container *c = &fs->containers[scope - 1];

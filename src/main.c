@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -18,10 +20,12 @@
 
 #include "caps.h"
 #include "fs.h"
+#include "handover.h"
 #include "host.h"
 #include "log.h"
 #include "mountns.h"
 #include "recover.h"
+#include "session.h"
 
 #define DEFAULT_MOUNTPOINT "/var/lib/proclens"
 #define FS_TYPE "fuse.proclens"
@@ -197,38 +201,6 @@ static void raise_fd_limit(void)
 	}
 }
 
-static void on_usr1(int sig)
-{
-	log_toggle_debug();
-}
-
-/*
- * Every signal a daemon may be sent does something documented or nothing:
- * SIGTERM, SIGINT (libfuse's handlers) and SIGQUIT stop cleanly, SIGUSR1
- * turns debug messages on or off, and SIGHUP, SIGUSR2 and SIGALRM are
- * ignored (there is no configuration to reload). A stray signal must never
- * leave a dead mount behind, nor make a Restart=on-failure unit think the
- * daemon stopped on purpose.
- */
-static int install_signal_handlers(struct fuse_session *se)
-{
-	struct sigaction stop, usr1;
-
-	if (fuse_set_signal_handlers(se) != 0 || sigaction(SIGTERM, NULL, &stop) < 0 ||
-	    sigaction(SIGQUIT, &stop, NULL) < 0)
-		return -1;
-	memset(&usr1, 0, sizeof(usr1));
-	usr1.sa_handler = on_usr1;
-	usr1.sa_flags = SA_RESTART;
-	sigemptyset(&usr1.sa_mask);
-	if (sigaction(SIGUSR1, &usr1, NULL) < 0)
-		return -1;
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR2, SIG_IGN);
-	signal(SIGALRM, SIG_IGN);
-	return 0;
-}
-
 /* A pid file named relative to where proclens started, made absolute before it chdirs to /. */
 static int absolute_path(const char *path, char *out, size_t size)
 {
@@ -310,15 +282,64 @@ static void report_ready(int ready_fd, char status)
 	close(ready_fd);
 }
 
+/* Ignore what has no meaning to proclens; session_new() catches the signals that do. */
+static void ignore_signals(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
+	signal(SIGALRM, SIG_IGN);
+}
+
+/*
+ * Unmount a connection taken over from an earlier daemon: libfuse did not
+ * mount it, so it would not unmount it. Not if it is gone already.
+ */
+static void unmount_taken_over(const char *mountpoint, int fuse_fd)
+{
+	struct pollfd pfd = { .fd = fuse_fd, .events = 0 };
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR))
+		return;
+	if (umount2(mountpoint, MNT_DETACH) < 0)
+		log_error("cannot unmount %s: %m", mountpoint);
+}
+
+/*
+ * Serve until told to stop. SIGHUP hands the connection to the daemon
+ * installed now (handover.c) and returns only if that cannot be done;
+ * readers wait meanwhile, and see no error.
+ */
+static enum session_event serve(struct session *s, char **argv, struct fuse_session *se,
+				const char *mountpoint, uint16_t epoch,
+				const struct session_init *init, struct fs *fs)
+{
+	enum session_event event;
+
+	for (;;) {
+		event = session_wait(s);
+		if (event != SESSION_RELOAD)
+			return event;
+		log_info("reload: draining requests");
+		if (session_drain(s, 10000) < 0)
+			continue;
+		handover_exec(argv, fuse_session_fd(se), mountpoint, epoch, init, fs);
+		if (session_start(s) < 0)
+			return SESSION_ENDED;
+	}
+}
+
 int main(int argc, char **argv)
 {
-	char mountpoint[PATH_MAX], pidfile[PATH_MAX];
+	char mountpoint[PATH_MAX], pidfile[PATH_MAX], fd_path[32];
 	struct options opts;
 	struct host host = { .proc_fd = -1 };
-	struct fuse_loop_config *loop_config;
+	struct handover handover = { .fuse_fd = -1, .state_fd = -1 };
+	struct session_init init = { 0 };
 	struct fuse_session *se;
+	struct session *session = NULL;
 	struct fs *fs;
-	int ready_fd = -1, rc, exit_status = 1;
+	int ready_fd = -1, rc, taken_over, exit_status = 1;
+	uint16_t epoch = 1;
 	char caps_error[256];
 	static char fuse_options[] =
 		"ro,allow_other,default_permissions,fsname=proclens,subtype=proclens";
@@ -328,7 +349,13 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &opts) < 0)
 		return 1;
-	if (opts.pidfile) {
+	/* Started by a reload: the connection and what the kernel holds come with it. */
+	taken_over = handover_take(&handover);
+	if (taken_over < 0) {
+		fprintf(stderr, "proclens: the state handed over is unreadable\n");
+		return 1;
+	}
+	if (opts.pidfile && !taken_over) {
 		rc = absolute_path(opts.pidfile, pidfile, sizeof(pidfile));
 		if (rc < 0) {
 			fprintf(stderr, "proclens: %s: %s\n", opts.pidfile, strerror(-rc));
@@ -336,13 +363,20 @@ int main(int argc, char **argv)
 		}
 		opts.pidfile = pidfile;
 	}
-	log_init(false, opts.debug);
+	log_init(taken_over && !opts.foreground, opts.debug);
 	if (opts.debug) {
 		fuse_argv[3] = dash_d;
 		args.argc = 4;
 	}
-	if (prepare_mountpoint(opts.mountpoint, mountpoint) < 0)
+	if (taken_over) {
+		snprintf(mountpoint, sizeof(mountpoint), "%s", handover.mountpoint);
+		epoch = handover.epoch == UINT16_MAX ? 1 : handover.epoch + 1;
+		init = handover.init;
+	} else if (prepare_mountpoint(opts.mountpoint, mountpoint) < 0) {
 		return 1;
+	}
+	if (handover_remember_exe() < 0)
+		log_info("cannot find the daemon's own file: reload will not work");
 
 	raise_fd_limit();
 	/*
@@ -358,7 +392,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_debug("memory controller: %s", cgroup_version_name(host.memory.version));
-	fs = fs_create(&host);
+	fs = fs_create(&host, epoch);
 	if (!fs) {
 		fprintf(stderr, "proclens: out of memory\n");
 		goto out_close_host;
@@ -369,80 +403,92 @@ int main(int argc, char **argv)
 		goto out_destroy_fs;
 	}
 	/*
-	 * libfuse keeps a signal ignored if it was ignored when we started, as
-	 * shells do for SIGINT in background jobs; SIGTERM and SIGINT must stop
-	 * proclens however it was started. The rest: install_signal_handlers().
+	 * Every signal a daemon may be sent does something documented or
+	 * nothing: SIGTERM, SIGINT and SIGQUIT stop cleanly, SIGHUP reloads,
+	 * SIGUSR1 turns debug messages on or off, SIGUSR2 and SIGALRM are
+	 * ignored. A stray signal must never leave a dead mount behind, nor
+	 * make a Restart=on-failure unit think the daemon stopped on purpose.
 	 */
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	if (install_signal_handlers(se) != 0) {
-		fprintf(stderr, "proclens: cannot install signal handlers\n");
+	ignore_signals();
+	session = session_new(se, 8);
+	if (!session) {
+		fprintf(stderr, "proclens: cannot set up the FUSE workers\n");
 		goto out_destroy_session;
 	}
-	if (!opts.foreground && daemonize(&ready_fd) < 0)
-		goto out_remove_handlers;
-	if (fuse_session_mount(se, mountpoint) != 0) {
-		fprintf(stderr, "proclens: cannot mount at %s\n", mountpoint);
-		report_ready(ready_fd, 1);
-		goto out_remove_handlers;
+	if (taken_over) {
+		snprintf(fd_path, sizeof(fd_path), "/dev/fd/%d", handover.fuse_fd);
+		if (fuse_session_mount(se, fd_path) != 0) {
+			log_error("cannot serve the connection handed over");
+			goto out_free_session;
+		}
+		rc = handover_load(&handover, fs);
+		if (rc < 0)
+			log_error("cannot read the state handed over: %s", strerror(-rc));
+	} else {
+		if (!opts.foreground && daemonize(&ready_fd) < 0)
+			goto out_free_session;
+		if (fuse_session_mount(se, mountpoint) != 0) {
+			fprintf(stderr, "proclens: cannot mount at %s\n", mountpoint);
+			report_ready(ready_fd, 1);
+			goto out_free_session;
+		}
+		if (opts.pidfile && (rc = write_pidfile(opts.pidfile)) < 0) {
+			fprintf(stderr, "proclens: %s: %s\n", opts.pidfile, strerror(-rc));
+			report_ready(ready_fd, 1);
+			goto out_unmount;
+		}
+		/*
+		 * Containers still holding the previous daemon's mounts get fresh
+		 * ones, from a helper forked now: it needs CAP_SYS_CHROOT, dropped
+		 * below, and waits for the workers to serve. Only the host's
+		 * daemon (at the default mount point, or told so) claims dead
+		 * proclens mounts: a second instance, a test's, must not take
+		 * another daemon's containers over.
+		 */
+		rc = 0;
+		if (opts.recover || strcmp(mountpoint, DEFAULT_MOUNTPOINT) == 0)
+			rc = recover_start(host.proc_fd, mountpoint, fuse_session_fd(se), ready_fd,
+					   ready_fd >= 0, opts.debug);
+		if (rc < 0)
+			log_info("cannot start recovering dead mounts: %s", strerror(-rc));
 	}
-	if (opts.pidfile && (rc = write_pidfile(opts.pidfile)) < 0) {
-		fprintf(stderr, "proclens: %s: %s\n", opts.pidfile, strerror(-rc));
-		report_ready(ready_fd, 1);
-		goto out_unmount;
-	}
-	/*
-	 * Containers still holding the previous daemon's mounts get fresh ones,
-	 * from a helper forked now: it needs CAP_SYS_CHROOT, dropped below, and
-	 * waits for the loop below to serve.
-	 */
-	/*
-	 * Only the host's daemon (at the default mount point, or told so)
-	 * claims dead proclens mounts: a second instance, a test's, must not
-	 * take another daemon's containers over.
-	 */
-	rc = 0;
-	if (opts.recover || strcmp(mountpoint, DEFAULT_MOUNTPOINT) == 0)
-		rc = recover_start(host.proc_fd, mountpoint, fuse_session_fd(se), ready_fd,
-				   ready_fd >= 0, opts.debug);
-	if (rc < 0)
-		log_info("cannot start recovering dead mounts: %s", strerror(-rc));
 	/*
 	 * Start-up is done: drop every capability serving does not need, for
 	 * good. Here, while this is the only thread (capabilities are per
-	 * thread; libfuse's workers inherit this one's), and before readiness
-	 * is reported, so that a failure is the starting command's exit 1.
+	 * thread; the workers inherit this one's), and before readiness is
+	 * reported, so that a failure is the starting command's exit 1.
 	 */
 	if (caps_drop(caps_error, sizeof(caps_error)) < 0) {
 		fprintf(stderr, "proclens: cannot drop capabilities: %s\n", caps_error);
+		log_error("cannot drop capabilities: %s", caps_error);
 		report_ready(ready_fd, 1);
 		goto out_remove_pidfile;
 	}
 	report_ready(ready_fd, 0);
-	log_info("serving %s", mountpoint);
-
-	loop_config = fuse_loop_cfg_create();
-	if (!loop_config)
+	rc = taken_over ? session_resume(session, &init) : session_init(session, &init);
+	if (rc == 0)
+		rc = session_start(session);
+	if (rc < 0) {
+		log_error("cannot serve %s: %s", mountpoint, strerror(-rc));
 		goto out_remove_pidfile;
-	/*
-	 * Never let idle workers exit: with an idle limit, libfuse 3.14 ends a
-	 * thread after each burst and starts another for the next, hundreds
-	 * of times a second under two readers.
-	 */
-	fuse_loop_cfg_set_max_threads(loop_config, 8);
-	rc = fuse_session_loop_mt(se, loop_config);
-	fuse_loop_cfg_destroy(loop_config);
-	/* libfuse reports the signal that ended the loop; SIGTERM is a clean stop. */
-	exit_status = rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGQUIT ? 0 : 1;
+	}
+	log_info(taken_over ? "serving %s again (reloaded)" : "serving %s", mountpoint);
+	serve(session, argv, se, mountpoint, epoch, &init, fs);
+	exit_status = 0;
 	log_info("stopping");
+	/* Answer what is being served; an unmount makes the rest fail, as it would. */
+	session_drain(session, 2000);
 
 out_remove_pidfile:
 	if (opts.pidfile)
 		unlink(opts.pidfile);
 out_unmount:
-	fuse_session_unmount(se);
-out_remove_handlers:
-	fuse_remove_signal_handlers(se);
+	if (taken_over)
+		unmount_taken_over(mountpoint, fuse_session_fd(se));
+	else
+		fuse_session_unmount(se);
+out_free_session:
+	session_free(session);
 out_destroy_session:
 	fuse_session_destroy(se);
 out_destroy_fs:

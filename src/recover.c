@@ -308,6 +308,7 @@ int recover_start(int proc_fd, const char *mountpoint, int fuse_fd, int ready_fd
 	static const int stop_signals[] = { SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGALRM };
 	pid_t middle, helper;
 	int status, null_fd;
+	sigset_t unblocked;
 	size_t i;
 
 	middle = fork();
@@ -325,9 +326,12 @@ int recover_start(int proc_fd, const char *mountpoint, int fuse_fd, int ready_fd
 	close(fuse_fd);
 	if (ready_fd >= 0)
 		close(ready_fd);
-	/* libfuse's handlers would only end a session this process does not run. */
+	/* The daemon's handlers would only end a session this process does not run. */
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		signal(stop_signals[i], SIG_DFL);
+	/* The daemon's main thread blocks them outside session_wait(); the helper must not. */
+	sigemptyset(&unblocked);
+	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	if (to_syslog) {
 		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null_fd >= 0) {

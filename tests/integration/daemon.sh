@@ -78,7 +78,7 @@ for sig in HUP USR1 USR2 ALRM USR1; do
 	kill -"$sig" "$DAEMON_PID"
 done
 sleep 0.5
-check "SIGHUP, SIGUSR1, SIGUSR2 and SIGALRM leave the daemon running" yes \
+check "SIGHUP (a reload), SIGUSR1, SIGUSR2 and SIGALRM leave the daemon running" yes \
 	"$(kill -0 "$DAEMON_PID" && echo yes)"
 check "... and serving" "MemTotal:" "$(head -n1 "$MNT/proc/meminfo" | cut -d' ' -f1)"
 
