@@ -151,6 +151,40 @@ stop_pid "$DAEMON_PID"
 check "the installed daemon unmounts on SIGTERM" no \
 	"$(grep -q " $MNT " /proc/self/mountinfo && echo yes || echo no)"
 
+# Upgrading the package reloads the running daemon (postinst): the daemon the
+# host's pid file names re-executes the file just unpacked, same pid, while a
+# reader loops. Not with a host daemon of our own on this machine.
+if [ -e /run/proclens.pid ]; then
+	echo "# /run/proclens.pid exists: the upgrade reload not tested"
+else
+	UPGRADE_MNT=$(mktemp -d /tmp/proclens-mnt.XXXXXX)
+	CLEANUP_MOUNTS="$UPGRADE_MNT $CLEANUP_MOUNTS"
+	CLEANUP_FILES="/run/proclens.pid $CLEANUP_FILES"
+	/usr/sbin/proclens --pidfile /run/proclens.pid "$UPGRADE_MNT"
+	UPGRADE_PID=$(cat /run/proclens.pid)
+	CLEANUP_PIDS="$UPGRADE_PID $CLEANUP_PIDS"
+	exe_before=$(stat -L -c %i "/proc/$UPGRADE_PID/exe")
+	sh -c 'failed=0; end=$(($(date +%s) + 6)); n=0
+		while [ "$(date +%s)" -lt "$end" ]; do
+			grep -q "^MemTotal:" "$0/proc/meminfo" || failed=$((failed + 1)); n=$((n + 1))
+		done; echo "$n $failed"' "$UPGRADE_MNT" >"$BUILD_DIR/tests/packaging/upgrade-reads" &
+	loop=$!
+	sleep 1
+	DEBIAN_FRONTEND=noninteractive dpkg -i "$deb" >"$BUILD_DIR/tests/packaging/dpkg-reinstall.log" 2>&1
+	check "reinstalling the package (an upgrade) succeeds" 0 $?
+	wait "$loop"
+	read -r reads failed <"$BUILD_DIR/tests/packaging/upgrade-reads"
+	echo "# $reads reads through the upgrade"
+	check "no read failed through the upgrade" 0 "$failed"
+	check_true "reads went on throughout ($reads)" [ "${reads:-0}" -ge 20 ]
+	check "the daemon kept its pid" "$UPGRADE_PID" "$(cat /run/proclens.pid)"
+	check "the daemon runs the file the upgrade unpacked" "$(stat -c %i /usr/sbin/proclens)" \
+		"$(stat -L -c %i "/proc/$UPGRADE_PID/exe")"
+	check_true "which is another file than before" [ "$exe_before" != "$(stat -c %i /usr/sbin/proclens)" ]
+	stop_pid "$UPGRADE_PID"
+	rm -f /run/proclens.pid
+fi
+
 apt_get purge proclens >"$BUILD_DIR/tests/packaging/apt-purge.log" 2>&1
 check "the package purges" 0 $?
 installed=no
