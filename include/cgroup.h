@@ -17,11 +17,23 @@ enum cgroup_version {
 };
 
 /*
- * Idle cgroups (no reader holds them) kept with their files open, at most;
- * the least recently used is closed beyond that. Cgroups in use are never
- * closed.
+ * The descriptors each hierarchy's table of cgroups may hold: the open file
+ * limit over this (65,536 / 8 = 8,192 in the daemon, about 1,600 memory
+ * cgroups of a directory and four files each). budget.c gives readers'
+ * open files a quarter of the limit, with up to three descriptors each;
+ * the memory and pids tables take an eighth each. Idle cgroups (no reader
+ * holds them) are closed whole, least recently used first, while a table
+ * holds more; cgroups in use are never closed.
  */
-#define CGROUP_CACHE_IDLE_MAX 1024
+#define CGROUP_CACHE_FD_SHARE 8
+
+/*
+ * Levels of a walk up from a reader's cgroup that are kept as nodes, with
+ * their files open; the levels above are read through descriptors opened
+ * and closed by the walk (cgroup_dir_*), so that one reader at the bottom
+ * of a deep chain holds no more of the table than any other.
+ */
+#define CGROUP_KEPT_DEPTH 32
 
 struct cgroup_cache;
 
@@ -116,6 +128,30 @@ int cgroup_node_read_shared(struct cgroup_node *node, const char *file, int64_t 
 
 /* The same, read once and then remembered: for values that cannot change. */
 int cgroup_node_read_u64_once(struct cgroup_node *node, const char *file, uint64_t *value);
+
+/* The descriptor budget of a table made now: the open file limit / CGROUP_CACHE_FD_SHARE. */
+size_t cgroup_cache_fd_budget(void);
+
+/* Give the hierarchy's table another descriptor budget (tests). */
+void cgroup_hierarchy_set_fd_budget(struct cgroup_hierarchy *h, size_t fds);
+
+/*
+ * Walking above CGROUP_KEPT_DEPTH: an O_PATH descriptor of a node's parent
+ * directory (cgroup_node_parent_fd) or of the directory above one such
+ * (cgroup_dir_parent_fd), which the caller closes; *is_root tells whether
+ * it is the hierarchy's root. Nothing is kept.
+ */
+int cgroup_node_parent_fd(const struct cgroup_hierarchy *h, struct cgroup_node *node,
+			  int *fd, bool *is_root);
+int cgroup_dir_parent_fd(const struct cgroup_hierarchy *h, int dirfd, int *fd, bool *is_root);
+
+/*
+ * cgroup_node_read_file() and cgroup_node_read_u64() of a directory open
+ * at dirfd, opening and closing the file: -ENODEV when the cgroup was
+ * removed, -ENOENT when it has no such file.
+ */
+ssize_t cgroup_dir_read_file(int dirfd, const char *file, char *buf, size_t size);
+int cgroup_dir_read_u64(int dirfd, const char *file, uint64_t *value);
 
 /* How many cgroups the cache holds, idle or in use (tests). */
 size_t cgroup_hierarchy_cached(const struct cgroup_hierarchy *h);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -67,7 +68,8 @@ static int open_private_tree(const char *path)
  * parent and file list are published with atomic stores and only grow while
  * the node is referenced, so a render walks them without the lock. Nodes
  * nobody references wait on the LRU list and are closed whole, least
- * recently used first, beyond CGROUP_CACHE_IDLE_MAX.
+ * recently used first, while the table holds more descriptors than its
+ * budget (cgroup.h): a working set within the budget is never evicted.
  */
 #define CGROUP_CACHE_BUCKETS 1024
 
@@ -85,6 +87,7 @@ struct cgroup_node {
 	struct cgroup_cache *cache;
 	struct cgroup_node *hash_next;
 	struct cgroup_node *lru_prev, *lru_next;	/* while idle */
+	bool counted;			/* its descriptors are in the cache's count */
 	dev_t dev;
 	ino_t ino;
 	int dirfd;			/* O_PATH | O_DIRECTORY */
@@ -103,9 +106,21 @@ struct cgroup_cache {
 	ino_t root_ino;
 	size_t count;			/* nodes in the table */
 	size_t idle;			/* nodes on the LRU list */
+	atomic_size_t fds;		/* descriptors nodes hold, in the table or not */
+	size_t fd_budget;		/* idle nodes are closed while fds exceeds it */
 	struct cgroup_node *lru_oldest, *lru_newest;
 	struct cgroup_node *buckets[CGROUP_CACHE_BUCKETS];
 };
+
+size_t cgroup_cache_fd_budget(void)
+{
+	struct rlimit nofile;
+	size_t budget = 1024 / CGROUP_CACHE_FD_SHARE;
+
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY)
+		budget = (size_t)nofile.rlim_cur / CGROUP_CACHE_FD_SHARE;
+	return budget < 64 ? 64 : budget;
+}
 
 static struct cgroup_cache *cache_new(int root_fd)
 {
@@ -120,6 +135,7 @@ static struct cgroup_cache *cache_new(int root_fd)
 	pthread_mutex_init(&cache->lock, NULL);
 	cache->root_dev = st.st_dev;
 	cache->root_ino = st.st_ino;
+	cache->fd_budget = cgroup_cache_fd_budget();
 	return cache;
 }
 
@@ -127,14 +143,18 @@ static struct cgroup_cache *cache_new(int root_fd)
 static void node_free(struct cgroup_node *node)
 {
 	struct cgroup_file *f = atomic_load(&node->files), *next;
+	size_t fds = 1;
 
 	for (; f; f = next) {
 		next = f->next;
+		fds++;
 		close(f->fd);
 		shared_snapshot_destroy(atomic_load(&f->shared));
 		free(atomic_load(&f->shared));
 		free(f);
 	}
+	if (node->counted)
+		atomic_fetch_sub(&node->cache->fds, fds);
 	close(node->dirfd);
 	free(node);
 }
@@ -249,17 +269,41 @@ static struct cgroup_node *node_unref(struct cgroup_node *node)
 		else
 			cache->lru_oldest = node;
 		cache->lru_newest = node;
-		if (++cache->idle > CGROUP_CACHE_IDLE_MAX)
+		cache->idle++;
+		if (atomic_load(&cache->fds) > cache->fd_budget)
 			victim = cache_evict_oldest(cache);
 	}
 	pthread_mutex_unlock(&cache->lock);
 	return victim;
 }
 
+/*
+ * Close idle nodes, oldest first, while the table holds more descriptors
+ * than its budget; a few per call, so that no request pays for many.
+ */
+static void cache_trim(struct cgroup_cache *cache)
+{
+	for (int i = 0; i < 4 && atomic_load(&cache->fds) > cache->fd_budget; i++) {
+		struct cgroup_node *victim;
+
+		pthread_mutex_lock(&cache->lock);
+		victim = cache_evict_oldest(cache);
+		pthread_mutex_unlock(&cache->lock);
+		if (!victim)
+			break;
+		node_release_chain(victim);
+	}
+}
+
 void cgroup_node_put(struct cgroup_node *node)
 {
-	if (node)
-		node_release_chain(node_unref(node));
+	struct cgroup_cache *cache;
+
+	if (!node)
+		return;
+	cache = node->cache;
+	node_release_chain(node_unref(node));
+	cache_trim(cache);
 }
 
 /*
@@ -317,7 +361,10 @@ static int cache_insert(struct cgroup_cache *cache, int fd, const struct stat *s
 	}
 	*slot = node;
 	cache->count++;
+	node->counted = true;
+	atomic_fetch_add(&cache->fds, 1);
 	pthread_mutex_unlock(&cache->lock);
+	cache_trim(cache);
 	*out = node;
 	return 0;
 }
@@ -461,12 +508,16 @@ static int node_file(struct cgroup_node *node, const char *name, struct cgroup_f
 	if (!kept) {
 		f->next = atomic_load(&node->files);
 		atomic_store(&node->files, f);
+		if (node->counted)
+			atomic_fetch_add(&cache->fds, 1);
 	}
 	pthread_mutex_unlock(&cache->lock);
 	if (kept) {
 		close(f->fd);
 		free(f);
 		f = kept;
+	} else {
+		cache_trim(cache);
 	}
 	*out = f;
 	return 0;
@@ -587,6 +638,75 @@ int cgroup_node_read_u64_once(struct cgroup_node *node, const char *file, uint64
 	atomic_store(&f->value, *value);
 	atomic_store(&f->value_kept, true);
 	return 0;
+}
+
+/* dirfd/.. as an O_PATH descriptor, and whether it is the hierarchy's root. */
+static int dir_parent_fd(const struct cgroup_cache *cache, int dirfd, int *fd, bool *is_root)
+{
+	struct stat st;
+
+	*fd = openat(dirfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	if (fstat(*fd, &st) < 0) {
+		int rc = -errno;
+
+		close(*fd);
+		*fd = -1;
+		return rc;
+	}
+	*is_root = st.st_dev == cache->root_dev && st.st_ino == cache->root_ino;
+	return 0;
+}
+
+int cgroup_node_parent_fd(const struct cgroup_hierarchy *h, struct cgroup_node *node,
+			  int *fd, bool *is_root)
+{
+	*fd = -1;
+	if (node->is_root || !h->files)
+		return -ENOENT;
+	return dir_parent_fd(h->files, node->dirfd, fd, is_root);
+}
+
+int cgroup_dir_parent_fd(const struct cgroup_hierarchy *h, int dirfd, int *fd, bool *is_root)
+{
+	*fd = -1;
+	if (!h->files)
+		return -ENOENT;
+	return dir_parent_fd(h->files, dirfd, fd, is_root);
+}
+
+ssize_t cgroup_dir_read_file(int dirfd, const char *file, char *buf, size_t size)
+{
+	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	ssize_t len;
+
+	if (fd < 0) {
+		/* As node_file(): a removed cgroup has no files at all. */
+		if (errno == ENOENT && fstatat(dirfd, "cgroup.procs", &st, 0) < 0 &&
+		    errno == ENOENT)
+			return -ENODEV;
+		return -errno;
+	}
+	len = strutil_pread_single(fd, buf, size);
+	close(fd);
+	return len;
+}
+
+int cgroup_dir_read_u64(int dirfd, const char *file, uint64_t *value)
+{
+	char text[64];
+
+	return parse_u64_file(text, cgroup_dir_read_file(dirfd, file, text, sizeof(text)), value);
+}
+
+void cgroup_hierarchy_set_fd_budget(struct cgroup_hierarchy *h, size_t fds)
+{
+	if (!h->files)
+		return;
+	h->files->fd_budget = fds;
+	cache_trim(h->files);
 }
 
 size_t cgroup_hierarchy_cached(const struct cgroup_hierarchy *h)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memcg.c - what a reader's memory cgroup allows and uses, read from v1 or v2 files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "memcg.h"
@@ -104,11 +106,32 @@ static uint64_t normalize_limit(const struct cgroup_hierarchy *h, uint64_t value
 	return value;
 }
 
+/*
+ * One level of the walk up from a reader's cgroup: a kept node for the
+ * first CGROUP_KEPT_DEPTH levels, a directory opened for this walk only
+ * above them (cgroup.h).
+ */
+struct memcg_level {
+	struct cgroup_node *node;	/* or NULL */
+	int dirfd;			/* O_PATH, when node is NULL; -1 */
+};
+
+static const char *level_path(const struct memcg_level *level)
+{
+	return level->node ? cgroup_node_path(level->node) : "(a deep ancestor)";
+}
+
+static int level_read_u64(const struct memcg_level *level, const char *file, uint64_t *value)
+{
+	return level->node ? cgroup_node_read_u64(level->node, file, value)
+			   : cgroup_dir_read_u64(level->dirfd, file, value);
+}
+
 /* Read a limit file; a file the cgroup does not have counts as no limit. */
-static int read_limit(const struct cgroup_hierarchy *h, struct cgroup_node *node,
+static int read_limit(const struct cgroup_hierarchy *h, const struct memcg_level *level,
 		      const char *file, uint64_t *value, bool *present)
 {
-	int rc = cgroup_node_read_u64(node, file, value);
+	int rc = level_read_u64(level, file, value);
 
 	*present = rc == 0;
 	if (rc == -ENOENT) {
@@ -116,7 +139,7 @@ static int read_limit(const struct cgroup_hierarchy *h, struct cgroup_node *node
 		return 0;
 	}
 	if (rc == -EBADMSG)
-		log_error("%s/%s: malformed limit", cgroup_node_path(node), file);
+		log_error("%s/%s: malformed limit", level_path(level), file);
 	if (rc == 0)
 		*value = normalize_limit(h, *value);
 	return rc;
@@ -130,7 +153,7 @@ struct memcg_stat_copy {
 
 struct memcg_stat_parse {
 	const struct cgroup_hierarchy *h;
-	struct cgroup_node *node;
+	const struct memcg_level *level;
 	struct memcg_usage *scratch;
 };
 
@@ -142,10 +165,10 @@ static int parse_stat(const char *text, void *out, void *arg)
 	int rc = memcg_parse_stat(text, p->h->version, p->scratch, &bad_line);
 
 	if (rc == -EBADMSG && bad_line)
-		log_error("%s/memory.stat: line %u: malformed value", cgroup_node_path(p->node),
+		log_error("%s/memory.stat: line %u: malformed value", level_path(p->level),
 			  bad_line);
 	else if (rc == -EBADMSG)
-		log_error("%s/memory.stat: required counters missing", cgroup_node_path(p->node));
+		log_error("%s/memory.stat: required counters missing", level_path(p->level));
 	if (rc < 0)
 		return rc;
 	memcpy(copy->stat, p->scratch->stat, sizeof(copy->stat));
@@ -155,17 +178,25 @@ static int parse_stat(const char *text, void *out, void *arg)
 
 /*
  * memory.stat of the cgroup into out: read, or shared with the cgroup's
- * other readers for at most max_age_ns (the counters; never a limit).
+ * other readers for at most max_age_ns (the counters; never a limit). A
+ * level above the kept ones is always read.
  */
-static int read_stat(const struct cgroup_hierarchy *h, struct cgroup_node *node,
+static int read_stat(const struct cgroup_hierarchy *h, const struct memcg_level *level,
 		     int64_t max_age_ns, struct memcg_usage *out)
 {
-	struct memcg_stat_parse p = { h, node, out };
+	struct memcg_stat_parse p = { h, level, out };
 	struct memcg_stat_copy copy;
+	char text[16384];
+	ssize_t len;
 	int rc;
 
-	rc = cgroup_node_read_shared(node, "memory.stat", max_age_ns, parse_stat, &p,
-				     &copy, sizeof(copy));
+	if (level->node) {
+		rc = cgroup_node_read_shared(level->node, "memory.stat", max_age_ns, parse_stat,
+					     &p, &copy, sizeof(copy));
+	} else {
+		len = cgroup_dir_read_file(level->dirfd, "memory.stat", text, sizeof(text));
+		rc = len < 0 ? (int)len : parse_stat(text, &copy, &p);
+	}
 	if (rc < 0)
 		return rc;
 	memcpy(out->stat, copy.stat, sizeof(out->stat));
@@ -173,32 +204,97 @@ static int read_stat(const struct cgroup_hierarchy *h, struct cgroup_node *node,
 	return 0;
 }
 
+/* v1's memory.use_hierarchy of a level that is not the root; 1 without the file. */
+static int read_use_hierarchy(const struct memcg_level *level, uint64_t *value)
+{
+	int rc = level->node ? cgroup_node_read_u64_once(level->node, "memory.use_hierarchy",
+							  value)
+			     : cgroup_dir_read_u64(level->dirfd, "memory.use_hierarchy", value);
+
+	if (rc == -EBADMSG)
+		log_error("%s/memory.use_hierarchy: malformed", level_path(level));
+	if (rc == -ENOENT) {
+		*value = 1;
+		rc = 0;
+	}
+	return rc;
+}
+
 /*
- * The next cgroup up whose limits bind the walk's cgroups, or NULL. On v1 a
+ * Move level to the next cgroup up whose limits bind the walk's cgroups;
+ * past the last, both fields are empty. depth is the new level's distance
+ * from the reader's cgroup: up to CGROUP_KEPT_DEPTH it is a kept node, above
+ * that a directory opened for this walk (the one below is closed). On v1 a
  * parent with memory.use_hierarchy 0 charges nothing of its children, so
  * neither its limit nor any above it applies to them (older kernels honour
  * 0; newer ones, 6.18 among them, always read 1). The value cannot change
- * once the parent has children, as it has now, so it is read once per cgroup.
+ * once the parent has children, so a kept node reads it once.
  */
-static int memcg_next_level(const struct cgroup_hierarchy *h, struct cgroup_node **node)
+static int memcg_next_level(const struct cgroup_hierarchy *h, struct memcg_level *level,
+			    unsigned depth)
 {
-	struct cgroup_node *parent;
+	struct memcg_level parent = { NULL, -1 };
 	uint64_t use_hierarchy = 1;
-	int rc = cgroup_node_parent(*node, &parent);
+	bool is_root = false;
+	int rc;
 
+	if (level->node && depth <= CGROUP_KEPT_DEPTH) {
+		rc = cgroup_node_parent(level->node, &parent.node);
+		is_root = !parent.node || cgroup_node_is_root(parent.node);
+	} else if (level->node) {
+		rc = cgroup_node_parent_fd(h, level->node, &parent.dirfd, &is_root);
+	} else {
+		rc = cgroup_dir_parent_fd(h, level->dirfd, &parent.dirfd, &is_root);
+	}
 	if (rc < 0)
 		return rc;
-	if (h->version == CGROUP_V1 && parent && !cgroup_node_is_root(parent)) {
-		rc = cgroup_node_read_u64_once(parent, "memory.use_hierarchy", &use_hierarchy);
-		if (rc == -EBADMSG)
-			log_error("%s/memory.use_hierarchy: malformed", cgroup_node_path(parent));
-		if (rc < 0 && rc != -ENOENT)
+	if (h->version == CGROUP_V1 && !is_root) {
+		rc = read_use_hierarchy(&parent, &use_hierarchy);
+		if (rc < 0) {
+			if (parent.dirfd >= 0)
+				close(parent.dirfd);
 			return rc;
-		if (use_hierarchy == 0)
-			parent = NULL;
+		}
 	}
-	*node = parent;
+	if (level->dirfd >= 0)
+		close(level->dirfd);
+	/* The root cannot be limited: the walk ends below it, as at a use_hierarchy 0. */
+	if (is_root || use_hierarchy == 0) {
+		if (parent.dirfd >= 0)
+			close(parent.dirfd);
+		parent.node = NULL;
+		parent.dirfd = -1;
+	}
+	*level = parent;
 	return 0;
+}
+
+/* Remember level as where a limit was found: a directory is kept for the walk's end. */
+static int level_remember(struct memcg_level *kept, const struct memcg_level *level)
+{
+	if (kept->dirfd >= 0)
+		close(kept->dirfd);
+	kept->node = level->node;
+	kept->dirfd = -1;
+	if (!level->node) {
+		kept->dirfd = fcntl(level->dirfd, F_DUPFD_CLOEXEC, 0);
+		if (kept->dirfd < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static void level_forget(struct memcg_level *kept)
+{
+	if (kept->dirfd >= 0)
+		close(kept->dirfd);
+	kept->node = NULL;
+	kept->dirfd = -1;
+}
+
+static bool level_found(const struct memcg_level *level)
+{
+	return level->node || level->dirfd >= 0;
 }
 
 /*
@@ -232,59 +328,75 @@ static bool memcg_hierarchical_binds(const struct cgroup_hierarchy *h,
 		memsw < memsw_min);
 }
 
-int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
-	       bool want_swap, struct memcg_usage *out)
+/* The walk up from the reader's cgroup: limits, usage where limited, swap limits. */
+static int memcg_walk(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
+		      bool want_swap, struct memcg_usage *out, uint64_t *swap_min,
+		      struct memcg_level *limiting, struct memcg_level *swap_limiting)
 {
 	bool v1 = h->version == CGROUP_V1;
 	const char *limit_file = v1 ? "memory.limit_in_bytes" : "memory.max";
 	const char *usage_file = v1 ? "memory.usage_in_bytes" : "memory.current";
 	const char *swap_file = v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max";
-	struct cgroup_node *node, *limiting = NULL, *swap_limiting = NULL;
-	uint64_t swap_min = CGROUP_UNLIMITED;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	out->limit = CGROUP_UNLIMITED;
-	out->headroom = CGROUP_UNLIMITED;
-	out->swap_limit = CGROUP_UNLIMITED;
+	struct memcg_level level = { cgroup, -1 };
+	int rc = 0;
 
 	/* The root cgroup cannot be limited: stop below it. */
-	for (node = cgroup; node && !cgroup_node_is_root(node);) {
+	if (cgroup_node_is_root(cgroup))
+		return 0;
+	/* Bounded: each step goes one directory up, and the root ends the walk. */
+	for (unsigned depth = 1; level_found(&level); depth++) {
 		uint64_t limit, usage, swap;
 		bool present;
 
-		rc = read_limit(h, node, limit_file, &limit, &present);
+		rc = read_limit(h, &level, limit_file, &limit, &present);
 		if (rc < 0)
-			return rc;
+			break;
 		/* Usage only where there is a limit: a fuller ancestor leaves less room. */
 		if (limit != CGROUP_UNLIMITED) {
-			rc = cgroup_node_read_u64(node, usage_file, &usage);
+			rc = level_read_u64(&level, usage_file, &usage);
 			if (rc < 0)
-				return rc;
+				break;
 			out->headroom = min_u64(out->headroom, headroom_of(limit, usage));
 			if (limit < out->limit) {
 				out->limit = limit;
 				out->usage = usage;
-				limiting = node;
+				rc = level_remember(limiting, &level);
+				if (rc < 0)
+					break;
 			}
 		}
 		if (want_swap) {
-			rc = read_limit(h, node, swap_file, &swap, &present);
+			rc = read_limit(h, &level, swap_file, &swap, &present);
 			if (rc < 0)
-				return rc;
+				break;
 			out->swap_accounted |= present;
-			if (swap < swap_min) {
-				swap_min = swap;
-				swap_limiting = node;
+			if (swap < *swap_min) {
+				*swap_min = swap;
+				rc = level_remember(swap_limiting, &level);
+				if (rc < 0)
+					break;
 			}
 		}
-		rc = memcg_next_level(h, &node);
+		rc = memcg_next_level(h, &level, depth);
 		if (rc < 0)
-			return rc;
+			break;
 	}
+	if (level.dirfd >= 0)
+		close(level.dirfd);
+	return rc;
+}
 
-	if (limiting) {
-		const char *path = cgroup_node_path(limiting);
+/* The limiting cgroup's memory.stat and swap usage, once the walk found it. */
+static int memcg_read_usage(const struct cgroup_hierarchy *h, bool want_swap,
+			    struct memcg_usage *out, uint64_t swap_min,
+			    const struct memcg_level *limiting,
+			    const struct memcg_level *swap_limiting)
+{
+	bool v1 = h->version == CGROUP_V1;
+	int rc;
+
+	if (level_found(limiting)) {
+		const char *path = level_path(limiting);
 		size_t path_len = strnlen(path, sizeof(out->limit_path) - 1);
 
 		memcpy(out->limit_path, path, path_len);
@@ -296,7 +408,8 @@ int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 		 * v1's hierarchical limits come with the shared counters: one
 		 * that would lower the walk's must be today's, so read afresh.
 		 */
-		if (v1 && h->shared_max_age_ns > 0 && memcg_hierarchical_binds(h, out, want_swap, swap_min)) {
+		if (v1 && h->shared_max_age_ns > 0 &&
+		    memcg_hierarchical_binds(h, out, want_swap, swap_min)) {
 			rc = read_stat(h, limiting, 0, out);
 			if (rc < 0)
 				return rc;
@@ -314,15 +427,35 @@ int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 		out->swap_usage = out->stat[MEMCG_SWAP];
 	} else {
 		/* Swap used where swap is limited, else where memory is. */
-		struct cgroup_node *usage_node = swap_limiting ? swap_limiting : limiting;
+		const struct memcg_level *usage_level = level_found(swap_limiting) ? swap_limiting
+										    : limiting;
 
 		out->swap_limit = swap_min;
-		if (out->swap_accounted && usage_node) {
-			rc = cgroup_node_read_u64(usage_node, "memory.swap.current",
-						  &out->swap_usage);
+		if (out->swap_accounted && level_found(usage_level)) {
+			rc = level_read_u64(usage_level, "memory.swap.current", &out->swap_usage);
 			if (rc < 0 && rc != -ENOENT)
 				return rc;
 		}
 	}
 	return 0;
+}
+
+int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
+	       bool want_swap, struct memcg_usage *out)
+{
+	struct memcg_level limiting = { NULL, -1 }, swap_limiting = { NULL, -1 };
+	uint64_t swap_min = CGROUP_UNLIMITED;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->limit = CGROUP_UNLIMITED;
+	out->headroom = CGROUP_UNLIMITED;
+	out->swap_limit = CGROUP_UNLIMITED;
+
+	rc = memcg_walk(h, cgroup, want_swap, out, &swap_min, &limiting, &swap_limiting);
+	if (rc == 0)
+		rc = memcg_read_usage(h, want_swap, out, swap_min, &limiting, &swap_limiting);
+	level_forget(&limiting);
+	level_forget(&swap_limiting);
+	return rc;
 }

@@ -782,16 +782,40 @@ static void make_scratch_cgroups(int count)
 	}
 }
 
-START_TEST(test_node_idle_cgroups_beyond_bound_are_closed)
+START_TEST(test_node_idle_cgroups_beyond_budget_are_closed)
 {
 	struct cgroup_hierarchy h;
 
-	/* 1,030 cgroups met once: the 1,024 most recent stay open. */
+	/*
+	 * 1,030 cgroups met once, each a directory and memory.max: within
+	 * 2,048 descriptors, the 1,024 most recent stay open.
+	 */
 	make_scratch_cgroups(1030);
 	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	cgroup_hierarchy_set_fd_budget(&h, 2048);
 	use_scratch_cgroups(&h, 1030);
-	ck_assert_uint_eq(CGROUP_CACHE_IDLE_MAX, 1024);
 	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 1024);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_node_working_set_within_budget_stays_open)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *first, *again;
+
+	/* 500 cgroups read in turn, three times over, in 1,024 descriptors. */
+	make_scratch_cgroups(500);
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	cgroup_hierarchy_set_fd_budget(&h, 1024);
+	ck_assert_int_eq(cgroup_node_get(&h, "c0", &first), 0);
+	cgroup_node_put(first);
+	for (int round = 0; round < 3; round++)
+		use_scratch_cgroups(&h, 500);
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 500);
+	ck_assert_int_eq(cgroup_node_get(&h, "c0", &again), 0);
+	ck_assert_ptr_eq(again, first);
+	cgroup_node_put(again);
 	cgroup_hierarchy_close(&h);
 }
 END_TEST
@@ -805,9 +829,11 @@ START_TEST(test_node_in_use_is_never_closed)
 	scratch_cgroup("a", "100\n");
 	make_scratch_cgroups(1030);
 	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	cgroup_hierarchy_set_fd_budget(&h, 2048);
 	ck_assert_int_eq(cgroup_node_get(&h, "a", &held), 0);
 	use_scratch_cgroups(&h, 1030);
-	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 1025);
+	/* "a" and its memory.max, then the 1,023 most recent others. */
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 1024);
 	ck_assert_int_eq(cgroup_node_get(&h, "a", &again), 0);
 	ck_assert_ptr_eq(again, held);
 	ck_assert_uint_eq(node_u64(held, "memory.max"), 100);
@@ -967,7 +993,8 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_node_remade_cgroup_is_a_new_node);
 	tcase_add_test(tc, test_node_missing_file_of_live_cgroup_is_enoent);
 	tcase_add_test(tc, test_node_read_once_keeps_first_value);
-	tcase_add_test(tc, test_node_idle_cgroups_beyond_bound_are_closed);
+	tcase_add_test(tc, test_node_idle_cgroups_beyond_budget_are_closed);
+	tcase_add_test(tc, test_node_working_set_within_budget_stays_open);
 	tcase_add_test(tc, test_node_in_use_is_never_closed);
 	tcase_add_test(tc, test_node_out_of_descriptors_gives_back_idle_cgroup);
 	suite_add_tcase(s, tc);
