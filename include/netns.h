@@ -3,9 +3,11 @@
 #ifndef PROCLENS_NETNS_H
 #define PROCLENS_NETNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "netdiag.h"
 #include "ns.h"
 
 struct nl_sock;
@@ -45,6 +47,18 @@ void netns_discard_socket(struct netns_entry *entry);
  * pid is still there. 0 or -errno.
  */
 int netns_members(struct netns_entry *entry, pid_t reader, const pid_t **pids, size_t *count);
+
+/*
+ * The counts a socket-diagnostic gather made for the namespace at most
+ * max_age_ns before now (CLOCK_MONOTONIC ns): false if there are none that
+ * recent. The entry is the caller's (acquired).
+ */
+bool netns_counts_get(struct netns_entry *entry, long long now_ns, long long max_age_ns,
+		      struct netdiag_counts *counts);
+
+/* Keep counts gathered after taken_ns for the namespace's next readers. */
+void netns_counts_put(struct netns_entry *entry, long long taken_ns,
+		      const struct netdiag_counts *counts);
 
 /* Drop entries whose namespace no process is in; returns how many remain. */
 size_t netns_cache_sweep(struct netns_cache *cache);

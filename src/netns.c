@@ -38,6 +38,8 @@ struct netns_entry {
 	pid_t *members;
 	size_t member_count, member_cap;
 	long long members_time;		/* CLOCK_MONOTONIC ns; 0: never scanned */
+	struct netdiag_counts counts;	/* the latest gather's, shared by readers */
+	long long counts_time;		/* CLOCK_MONOTONIC ns before it; 0: none */
 };
 
 struct netns_cache {
@@ -413,6 +415,24 @@ int netns_members(struct netns_entry *entry, pid_t reader, const pid_t **pids, s
 	*pids = entry->members;
 	*count = entry->member_count;
 	return 0;
+}
+
+bool netns_counts_get(struct netns_entry *entry, long long now_ns, long long max_age_ns,
+		      struct netdiag_counts *counts)
+{
+	if (entry->counts_time == 0 || now_ns - entry->counts_time > max_age_ns)
+		return false;
+	*counts = entry->counts;
+	return true;
+}
+
+void netns_counts_put(struct netns_entry *entry, long long taken_ns,
+		      const struct netdiag_counts *counts)
+{
+	if (taken_ns <= entry->counts_time)
+		return;
+	entry->counts = *counts;
+	entry->counts_time = taken_ns;
 }
 
 /* --- sweeping -------------------------------------------------------------- */

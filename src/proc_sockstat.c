@@ -9,6 +9,7 @@
 #include "log.h"
 #include "netns.h"
 #include "reader.h"
+#include "shared.h"
 #include "sockstat.h"
 #include "strutil.h"
 #include "vfile.h"
@@ -205,10 +206,10 @@ void sockstat_inuse_parse(const char *sockstat, const char *sockstat6, struct ne
 static int sockstat_read_own_pair(const struct reader *reader, char *own, size_t own_size,
 				  char *own6, size_t own6_size)
 {
-	ssize_t len = strutil_pread_file(reader->sockstat_fd, own, own_size);
+	ssize_t len = strutil_pread_single(reader->sockstat_fd, own, own_size);
 
 	if (len >= 0 && reader->sockstat6_fd >= 0)
-		len = strutil_pread_file(reader->sockstat6_fd, own6, own6_size);
+		len = strutil_pread_single(reader->sockstat6_fd, own6, own6_size);
 	else
 		own6[0] = '\0';
 	return len < 0 ? (int)len : 0;
@@ -226,6 +227,7 @@ static int sockstat_gather(const struct host *host, const struct reader *reader,
 	const pid_t *pids;
 	size_t pid_count;
 	char own6[4096];
+	int64_t now;
 	int rc;
 
 	if (!host->netns || !reader->has_net_ns)
@@ -235,6 +237,16 @@ static int sockstat_gather(const struct host *host, const struct reader *reader,
 		return rc;
 	/* Read while the diagnostic socket exists: "sockets: used" counts it. */
 	rc = sockstat_read_own_pair(reader, own, own_size, own6, sizeof(own6));
+	/*
+	 * The namespace's own counters above are read for every reader; the
+	 * counts socket diagnostics make (dumps of host-wide tables, a walk
+	 * of the namespace's processes) are shared for SHARED_MAX_AGE_NS.
+	 */
+	now = shared_now_ns();
+	if (rc == 0 && netns_counts_get(entry, now, SHARED_MAX_AGE_NS, counts)) {
+		netns_release(host->netns, entry);
+		return 0;
+	}
 	if (rc == 0) {
 		sockstat_inuse_parse(own, own6[0] ? own6 : NULL, &inuse);
 		rc = netns_members(entry, reader->pid, &pids, &pid_count);
@@ -242,6 +254,8 @@ static int sockstat_gather(const struct host *host, const struct reader *reader,
 	if (rc == 0)
 		rc = netdiag_gather(netns_diag_socket(entry), host->proc_fd, &reader->net_ns,
 				    pids, pid_count, &inuse, counts);
+	if (rc == 0)
+		netns_counts_put(entry, now, counts);
 	/* Replies may be left unread: start the next read on a clean socket. */
 	if (rc < 0 && rc != -ENOMEM)
 		netns_discard_socket(entry);
@@ -260,7 +274,7 @@ static int sockstat_vfile_render(const struct vfile_ctx *ctx, struct buf *out)
 
 	/* The host's namespace: its host-wide figures are its own. */
 	if (ns_id_equal(&reader->net_ns, &host->net_ns)) {
-		len = strutil_pread_file(reader->sockstat_fd, own, sizeof(own));
+		len = strutil_pread_single(reader->sockstat_fd, own, sizeof(own));
 		return len < 0 ? (int)len : buf_append(out, own, (size_t)len);
 	}
 	rc = sockstat_gather(host, reader, own, sizeof(own), &counts);
@@ -286,7 +300,7 @@ static int sockstat6_vfile_render(const struct vfile_ctx *ctx, struct buf *out)
 
 	if (reader->sockstat6_fd < 0)
 		return -ENOENT;
-	len = strutil_pread_file(reader->sockstat6_fd, own, sizeof(own));
+	len = strutil_pread_single(reader->sockstat6_fd, own, sizeof(own));
 	if (len < 0)
 		return (int)len;
 	return buf_append(out, own, (size_t)len);
@@ -302,7 +316,7 @@ static int sockstat6_vfile_render(const struct vfile_ctx *ctx, struct buf *out)
 static ssize_t sockstat_size_bound(const struct vfile_ctx *ctx)
 {
 	char own[4096];
-	ssize_t len = strutil_pread_file(ctx->reader->sockstat_fd, own, sizeof(own));
+	ssize_t len = strutil_pread_single(ctx->reader->sockstat_fd, own, sizeof(own));
 
 	return len < 0 ? len : len + SOCKSTAT_SIZE_SLACK;
 }
