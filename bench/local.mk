@@ -8,9 +8,10 @@ BENCH_COMPILE = $(CC) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) 
 	$(AM_LDFLAGS) $(LDFLAGS)
 EXTRA_DIST += bench/lib.sh bench/run.sh bench/trivialfs.c bench/benchread.c
 
-bench/trivialfs$(EXEEXT): $(srcdir)/bench/trivialfs.c config.h
+# trivialfs runs proclens's own FUSE workers (src/session.c in libproclens.a).
+bench/trivialfs$(EXEEXT): $(srcdir)/bench/trivialfs.c libproclens.a config.h
 	@$(MKDIR_P) bench
-	$(AM_V_CCLD)$(BENCH_COMPILE) -o $@ $(srcdir)/bench/trivialfs.c $(FUSE_LIBS)
+	$(AM_V_CCLD)$(BENCH_COMPILE) -o $@ $(srcdir)/bench/trivialfs.c $(PROCLENS_LIBS)
 
 bench/benchread$(EXEEXT): $(srcdir)/bench/benchread.c config.h
 	@$(MKDIR_P) bench

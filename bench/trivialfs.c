@@ -2,8 +2,9 @@
 /*
  * trivialfs.c - the floor for proclens's benchmark: a low-level libfuse3 file
  * system serving proc/meminfo as fixed bytes, opened with direct_io and served
- * by the same multi-threaded loop as proclens. Whatever proclens spends above
- * this is its own work; below this no FUSE daemon can go on this machine.
+ * by proclens's own workers (src/session.c, linked in), with the same count and
+ * the same background request settings. Whatever proclens spends above this
+ * is its own work; below this no FUSE daemon can go on this machine.
  *
  * Usage: trivialfs MOUNTPOINT   (foreground; SIGTERM or SIGINT unmounts)
  */
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "session.h"
 
 #define TRIVIAL_DIR_INO 2
 #define TRIVIAL_FILE_INO 3
@@ -105,7 +108,15 @@ static void trivial_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_inf
 	fuse_reply_err(req, 0);
 }
 
+/* proclens's settings (fs_op_init in src/fs.c): releases queue alike. */
+static void trivial_init(void *userdata, struct fuse_conn_info *conn)
+{
+	conn->max_background = 256;
+	conn->congestion_threshold = 192;
+}
+
 static const struct fuse_lowlevel_ops trivial_ops = {
+	.init = trivial_init,
 	.lookup = trivial_lookup,
 	.getattr = trivial_getattr,
 	.open = trivial_open,
@@ -133,7 +144,8 @@ int main(int argc, char **argv)
 	static char dash_o[] = "-o";
 	char *fuse_argv[] = { argv[0], dash_o, fuse_options, NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
-	struct fuse_loop_config *loop_config;
+	struct session_init init = { 0 };
+	struct session *session;
 	struct fuse_session *se;
 	int rc = 1;
 
@@ -148,24 +160,25 @@ int main(int argc, char **argv)
 	se = fuse_session_new(&args, &trivial_ops, sizeof(trivial_ops), NULL);
 	if (!se)
 		return 1;
-	if (fuse_set_signal_handlers(se) != 0)
+	/* The workers proclens runs (src/main.c): 8 of them; they catch SIGTERM. */
+	session = session_new(se, 8);
+	if (!session)
 		goto out_destroy_session;
 	if (fuse_session_mount(se, argv[1]) != 0) {
 		fprintf(stderr, "trivialfs: cannot mount at %s\n", argv[1]);
-		goto out_remove_handlers;
+		goto out_free_workers;
 	}
-	loop_config = fuse_loop_cfg_create();
-	if (!loop_config)
+	if (session_init(session, &init) < 0 || session_start(session) < 0)
 		goto out_unmount;
-	/* The thread pool proclens uses (src/main.c). */
-	fuse_loop_cfg_set_max_threads(loop_config, 8);
-	rc = fuse_session_loop_mt(se, loop_config);
-	fuse_loop_cfg_destroy(loop_config);
-	rc = rc == 0 || rc == SIGTERM || rc == SIGINT ? 0 : 1;
+	/* Bounded: every event but a reload (SIGHUP, nothing to reload here) ends it. */
+	while (session_wait(session) == SESSION_RELOAD)
+		;
+	session_drain(session, 2000);
+	rc = 0;
 out_unmount:
 	fuse_session_unmount(se);
-out_remove_handlers:
-	fuse_remove_signal_handlers(se);
+out_free_workers:
+	session_free(session);
 out_destroy_session:
 	fuse_session_destroy(se);
 	fuse_opt_free_args(&args);
