@@ -29,6 +29,15 @@ int fs_state_save(struct fs *fs, FILE *out);
 int fs_state_load(struct fs *fs, FILE *in);
 
 /*
+ * Keep fd (a memfd in systemd's store) as the journal: header, then the
+ * state now, then a line for each number given from now on, rewritten
+ * whole when it has grown well past what is alive. 0 or -errno.
+ */
+int fs_journal_start(struct fs *fs, int fd, const char *header);
+/* Stop journaling (a clean stop); the descriptor stays the caller's. */
+void fs_journal_stop(struct fs *fs);
+
+/*
  * The inode number of the table's node at path ("proc/meminfo"; "" is the
  * root): made from the path alone, so that it never changes when rows are
  * added to the tables.

@@ -109,6 +109,15 @@ struct fs {
 	pthread_t reclaimer;
 	bool reclaimer_started;
 
+	/*
+	 * The journal (fs_state.c): the state a daemon restarted after a crash
+	 * needs, in a memfd systemd keeps; every number given is appended.
+	 */
+	pthread_mutex_t journal_lock;
+	int journal_fd;			/* -1: none */
+	char *journal_header;
+	size_t journal_lines;
+
 	pthread_mutex_t slow_lock;
 	struct fs_slow_group *slow_groups;	/* every group with jobs or a render */
 	struct fs_slow_group *slow_waiting;	/* groups waiting for a worker, oldest first */
@@ -205,8 +214,12 @@ void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
 bool fs_container_name_valid(const char *name);
 int fs_container_ref(struct fs *fs, const char *name, unsigned *scope);
 void fs_container_forget(struct fs *fs, unsigned scope, uint64_t nlookup);
-/* Put back an earlier daemon's name in its slot; -EEXIST if taken, -EINVAL if bad. */
+/* Put back an earlier daemon's name in its slot (a later call for the slot or name wins). */
 int fs_container_restore(struct fs *fs, size_t slot, uint64_t nlookup, const char *name);
+
+/* fs_state.c: the journal of the numbers given (a no-op until fs_journal_start()). */
+void fs_journal_container(struct fs *fs, size_t slot, const char *name);
+void fs_journal_hook(struct fs *fs);
 
 /* fs_process.c: proc/<pid>/ and proc/self. */
 bool fs_parse_pid(const char *name, pid_t *pid);

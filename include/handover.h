@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* handover.h - a live upgrade: the running daemon re-executes the installed one on its own connection. */
+/* handover.h - passing the FUSE connection on: to a re-executed daemon (reload), or through systemd's store (crash). */
 #ifndef PROCLENS_HANDOVER_H
 #define PROCLENS_HANDOVER_H
 
@@ -19,6 +19,7 @@ struct handover {
 	uint16_t epoch;			/* the earlier daemon's open-file epoch */
 	struct session_init init;	/* the kernel's INIT, as it was read */
 	char mountpoint[PATH_MAX];	/* where the connection is mounted */
+	int store_fd;			/* the state kept in systemd's store, or -1 */
 	int state_fd;			/* the rest (fs_state_load()), positioned after the header */
 };
 
@@ -29,15 +30,27 @@ struct handover {
 int handover_remember_exe(void);
 
 /*
- * Re-execute the installed daemon with the same arguments on fuse_fd: write
- * the state of fs out, keep fuse_fd open across exec, and exec. Returns only
- * on failure (-errno), with nothing changed: the caller serves on.
+ * The header of the state a daemon taking the connection over needs
+ * (malloc'd text, several lines), or NULL without memory. store_fd, if >= 0,
+ * is passed on too.
  */
-int handover_exec(char **argv, int fuse_fd, const char *mountpoint, uint16_t epoch,
-		  const struct session_init *init, struct fs *fs);
+char *handover_header(int fuse_fd, int store_fd, const char *mountpoint, uint16_t epoch,
+		      const struct session_init *init);
+
+/* Read the header of a state written by handover_write(), from offset 0. 0 or -EINVAL. */
+int handover_read(int fd, struct handover *h);
 
 /*
- * Whether this process was started by a handover: then *h is filled in and
+ * Re-execute the installed daemon with the same arguments on fuse_fd: write
+ * the state of fs out, keep fuse_fd (and store_fd) open across exec, and
+ * exec. Returns only on failure (-errno), with nothing changed: the caller
+ * serves on.
+ */
+int handover_exec(char **argv, int fuse_fd, int store_fd, const char *mountpoint,
+		  uint16_t epoch, const struct session_init *init, struct fs *fs);
+
+/*
+ * Whether this process was started by a reload: then *h is filled in and
  * the environment variable removed. 1, 0 if not, or -errno on a bad state.
  */
 int handover_take(struct handover *h);

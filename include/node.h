@@ -49,11 +49,17 @@ int node_table_get(struct node_table *nodes, uint64_t ino, struct node_key *key,
 
 /*
  * Put back an entry an earlier daemon numbered, with the lookups the kernel
- * holds (a live upgrade); later numbers follow the highest restored.
- * -EEXIST if ino or (key, path) is taken, -EINVAL outside the table's range.
+ * holds (a live upgrade); later numbers follow the highest restored. An
+ * entry restored twice under two numbers keeps the later one. -EEXIST if
+ * ino is taken, -EINVAL outside the table's range.
  */
 int node_table_restore(struct node_table *nodes, uint64_t ino, const struct node_key *key,
 		       const char *path, uint64_t nlookup);
+
+/* Told of each new entry, after the table is unlocked (a journal of the numbers given). */
+typedef void (*node_table_journal_fn)(void *arg, uint64_t ino, const struct node_key *key,
+				      const char *path);
+void node_table_set_journal(struct node_table *nodes, node_table_journal_fn fn, void *arg);
 
 /* Call fn for each entry, table locked, until it returns non-zero (returned). */
 int node_table_each(struct node_table *nodes,

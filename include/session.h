@@ -3,6 +3,7 @@
 #ifndef PROCLENS_SESSION_H
 #define PROCLENS_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,9 @@ struct session_init {
 	size_t len;
 	unsigned char bytes[SESSION_INIT_MAX];
 };
+
+/* Whether the kernel that sent init resends unanswered requests when asked (Linux 6.9). */
+bool session_init_resends(const struct session_init *init);
 
 /* Why session_wait() returned. */
 enum session_event {

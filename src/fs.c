@@ -138,7 +138,12 @@ int fs_locate(struct fs *fs, fuse_ino_t ino, struct fs_loc *loc)
 					  sizeof(loc->path));
 
 		loc->scope = loc->key.scope;
-		return rc;
+		/*
+		 * The kernel never asks about a number it has forgotten: an unknown
+		 * one is an earlier daemon's (a restart on a kept connection).
+		 * ESTALE makes the kernel walk the path again, which numbers it anew.
+		 */
+		return rc == -ENOENT ? -ESTALE : rc;
 	}
 	if (ino >= FS_CONTAINER_FIRST_INO) {
 		uint64_t rel = ino - FS_CONTAINER_FIRST_INO;
@@ -168,6 +173,8 @@ int fs_reply_errno(int rc)
 	case EMFILE:
 	case ENFILE:
 	case ENOSPC:
+	case ESTALE:
+	case EBADF:
 		return -rc;
 	case ESRCH:
 		/* The reader is gone: nothing to show it. */
@@ -198,6 +205,8 @@ struct fs *fs_create(struct host *host, uint16_t epoch)
 	fs->host = host;
 	pthread_mutex_init(&fs->containers_lock, NULL);
 	pthread_mutex_init(&fs->slow_lock, NULL);
+	pthread_mutex_init(&fs->journal_lock, NULL);
+	fs->journal_fd = -1;
 	for (size_t i = 0; i < FS_CONTAINER_BUCKETS; i++)
 		fs->container_buckets[i] = -1;
 	clock_gettime(CLOCK_REALTIME, &fs->mount_time);
@@ -223,6 +232,8 @@ struct fs *fs_create(struct host *host, uint16_t epoch)
 		goto out_destroy;
 	fs->containers_ino = node->ino;
 	fs->nodes_dynamic = node_table_new(FS_MIRROR_FIRST_INO);
+	if (fs->nodes_dynamic)
+		fs_journal_hook(fs);
 	if (getrlimit(RLIMIT_NOFILE, &nofile) < 0)
 		nofile.rlim_cur = 1024;
 	budget_default_limits(nofile.rlim_cur, &limits);
@@ -250,6 +261,8 @@ void fs_destroy(struct fs *fs)
 	pidns_cache_destroy(fs->pidns);
 	budget_free(fs->budget);
 	handle_table_free(fs->handles);
+	free(fs->journal_header);
+	pthread_mutex_destroy(&fs->journal_lock);
 	pthread_mutex_destroy(&fs->slow_lock);
 	pthread_mutex_destroy(&fs->containers_lock);
 	free(fs);

@@ -81,6 +81,7 @@ static void *fs_reclaimer_run(void *arg)
 int fs_container_ref(struct fs *fs, const char *name, unsigned *scope)
 {
 	size_t bucket = fs_container_bucket(name);
+	bool made = false;
 	int i, rc = 0;
 
 	pthread_mutex_lock(&fs->containers_lock);
@@ -103,58 +104,68 @@ int fs_container_ref(struct fs *fs, const char *name, unsigned *scope)
 		fs->containers[i].next = fs->container_buckets[bucket];
 		fs->container_buckets[bucket] = i;
 		fs->container_count++;
+		made = true;
 	}
 	fs->containers[i].nlookup++;
 	fs->containers[i].last_lookup = time(NULL);
 	*scope = (unsigned)i + 1;
 out_unlock:
 	pthread_mutex_unlock(&fs->containers_lock);
+	if (made)
+		fs_journal_container(fs, (size_t)i, name);
 	return rc;
+}
+
+/* Free slot i. Containers lock held. */
+static void fs_container_drop(struct fs *fs, int i)
+{
+	struct fs_container *c = &fs->containers[i];
+	int *link = &fs->container_buckets[fs_container_bucket(c->name)];
+
+	while (*link != i)
+		link = &fs->containers[*link].next;
+	*link = c->next;
+	c->used = false;
+	c->name[0] = '\0';
+	fs->container_count--;
 }
 
 int fs_container_restore(struct fs *fs, size_t slot, uint64_t nlookup, const char *name)
 {
 	size_t bucket = fs_container_bucket(name);
-	int i, rc = 0;
+	int i;
 
 	if (slot >= FS_CONTAINERS_MAX || nlookup == 0 || !fs_container_name_valid(name))
 		return -EINVAL;
 	pthread_mutex_lock(&fs->containers_lock);
+	/* A later line wins: the slot or the name was given again since. */
 	for (i = fs->container_buckets[bucket]; i >= 0; i = fs->containers[i].next)
 		if (strcmp(fs->containers[i].name, name) == 0)
 			break;
-	if (i >= 0 || fs->containers[slot].used) {
-		rc = -EEXIST;
-	} else {
-		fs->containers[slot].used = true;
-		strcpy(fs->containers[slot].name, name);
-		fs->containers[slot].nlookup = nlookup;
-		fs->containers[slot].last_lookup = time(NULL);
-		fs->containers[slot].next = fs->container_buckets[bucket];
-		fs->container_buckets[bucket] = (int)slot;
-		fs->container_count++;
-	}
+	if (i >= 0)
+		fs_container_drop(fs, i);
+	if (fs->containers[slot].used)
+		fs_container_drop(fs, (int)slot);
+	fs->containers[slot].used = true;
+	strcpy(fs->containers[slot].name, name);
+	fs->containers[slot].nlookup = nlookup;
+	fs->containers[slot].last_lookup = time(NULL);
+	fs->containers[slot].next = fs->container_buckets[bucket];
+	fs->container_buckets[bucket] = (int)slot;
+	fs->container_count++;
 	pthread_mutex_unlock(&fs->containers_lock);
-	return rc;
+	return 0;
 }
 
 void fs_container_forget(struct fs *fs, unsigned scope, uint64_t nlookup)
 {
 	struct fs_container *c = &fs->containers[scope - 1];
-	int *link;
 
 	pthread_mutex_lock(&fs->containers_lock);
 	if (c->used) {
 		c->nlookup -= nlookup < c->nlookup ? nlookup : c->nlookup;
-		if (c->nlookup == 0) {
-			link = &fs->container_buckets[fs_container_bucket(c->name)];
-			while (*link != (int)(scope - 1))
-				link = &fs->containers[*link].next;
-			*link = c->next;
-			c->used = false;
-			c->name[0] = '\0';
-			fs->container_count--;
-		}
+		if (c->nlookup == 0)
+			fs_container_drop(fs, (int)(scope - 1));
 	}
 	pthread_mutex_unlock(&fs->containers_lock);
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs_state.c - what the kernel holds numbers of, written out for the daemon that takes over. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fs_internal.h"
 #include "log.h"
@@ -102,4 +104,103 @@ int fs_state_load(struct fs *fs, FILE *in)
 	log_debug("took over %zu container names and %zu entries (%zu lines skipped)",
 		  containers, nodes, skipped);
 	return 0;
+}
+
+/* --- the journal kept across a crash ---------------------------------------- */
+
+/* Rewrite the journal: header and the whole state. Journal lock held. */
+static int fs_journal_rewrite(struct fs *fs)
+{
+	int copy = dup(fs->journal_fd), rc = 0;
+	FILE *out;
+
+	if (copy < 0)
+		return -errno;
+	if (ftruncate(copy, 0) < 0 || !(out = fdopen(copy, "a"))) {
+		rc = -errno;
+		close(copy);
+		return rc;
+	}
+	fputs(fs->journal_header, out);
+	rc = fs_state_save(fs, out);
+	if (fclose(out) != 0 && rc == 0)
+		rc = -EIO;
+	fs->journal_lines = node_table_count(fs->nodes_dynamic) + fs->container_count;
+	return rc;
+}
+
+int fs_journal_start(struct fs *fs, int fd, const char *header)
+{
+	int flags = fcntl(fd, F_GETFL), rc;
+	char *copy = strdup(header);
+
+	/* Appends from any worker land whole, one after the other. */
+	if (!copy || flags < 0 || fcntl(fd, F_SETFL, flags | O_APPEND) < 0) {
+		free(copy);
+		return copy ? -errno : -ENOMEM;
+	}
+	pthread_mutex_lock(&fs->journal_lock);
+	free(fs->journal_header);
+	fs->journal_header = copy;
+	fs->journal_fd = fd;
+	rc = fs_journal_rewrite(fs);
+	pthread_mutex_unlock(&fs->journal_lock);
+	return rc;
+}
+
+void fs_journal_stop(struct fs *fs)
+{
+	pthread_mutex_lock(&fs->journal_lock);
+	fs->journal_fd = -1;
+	pthread_mutex_unlock(&fs->journal_lock);
+}
+
+/* Append line; rewrite the whole when the journal is mostly entries long forgotten. */
+static void fs_journal_append(struct fs *fs, const char *line, size_t len)
+{
+	size_t alive;
+
+	pthread_mutex_lock(&fs->journal_lock);
+	if (fs->journal_fd < 0) {
+		pthread_mutex_unlock(&fs->journal_lock);
+		return;
+	}
+	if (write(fs->journal_fd, line, len) != (ssize_t)len)
+		log_debug("cannot append to the journal: %m");
+	alive = node_table_count(fs->nodes_dynamic) + fs->container_count;
+	if (++fs->journal_lines > 2 * alive + 1024 && fs_journal_rewrite(fs) < 0)
+		log_debug("cannot rewrite the journal");
+	pthread_mutex_unlock(&fs->journal_lock);
+}
+
+void fs_journal_container(struct fs *fs, size_t slot, const char *name)
+{
+	char line[FS_CONTAINER_NAME_MAX + 64];
+	int len;
+
+	if (fs->journal_fd < 0)
+		return;
+	len = snprintf(line, sizeof(line), "container %zu 1 %s\n", slot, name);
+	fs_journal_append(fs, line, (size_t)len);
+}
+
+static void fs_journal_node(void *arg, uint64_t ino, const struct node_key *key,
+			    const char *path)
+{
+	struct fs *fs = arg;
+	char *line = NULL;
+	size_t size = 0;
+	FILE *out;
+
+	if (fs->journal_fd < 0 || !(out = open_memstream(&line, &size)))
+		return;
+	fs_state_node(out, ino, key, path, 1);
+	if (fclose(out) == 0)
+		fs_journal_append(fs, line, size);
+	free(line);
+}
+
+void fs_journal_hook(struct fs *fs)
+{
+	node_table_set_journal(fs->nodes_dynamic, fs_journal_node, fs);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* handover.c - a live upgrade: the running daemon re-executes the installed one on its own connection. */
+/* handover.c - passing the FUSE connection on: to a re-executed daemon (reload), or through systemd's store (crash). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,14 +20,17 @@
  * postinst) drains the workers (session_drain(): each answers the request
  * it holds, the rest wait in the kernel), writes what the kernel holds
  * numbers of to a memfd, and execs the daemon now installed at the path it
- * was started from, same pid, same arguments, with both descriptors open.
+ * was started from, same pid, same arguments, with the descriptors open.
  * The new image replays INIT and serves the queue: readers see a pause of
- * a few milliseconds, never an error.
+ * a few milliseconds, never an error. The same header, in a memfd kept in
+ * systemd's store (fdstore.c), lets a daemon restarted after a crash take
+ * the connection over.
  *
- * The state, text, first lines fixed:
+ * The state, text, header lines first:
  *
  *     proclens-handover 1
  *     fuse <fd>
+ *     store <fd, or -1>
  *     epoch <n>
  *     init <hex bytes of the kernel's INIT request>
  *     mount <hex bytes of the mount point's path>
@@ -59,24 +62,54 @@ static void handover_hex(FILE *out, const unsigned char *bytes, size_t len)
 	fputc('\n', out);
 }
 
-static int handover_write(FILE *out, int fuse_fd, const char *mountpoint, uint16_t epoch,
-			  const struct session_init *init, struct fs *fs)
+char *handover_header(int fuse_fd, int store_fd, const char *mountpoint, uint16_t epoch,
+		      const struct session_init *init)
 {
-	fprintf(out, HANDOVER_MAGIC "\nfuse %d\nepoch %u\ninit ", fuse_fd, (unsigned)epoch);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	if (!out)
+		return NULL;
+	fprintf(out, HANDOVER_MAGIC "\nfuse %d\nstore %d\nepoch %u\ninit ", fuse_fd, store_fd,
+		(unsigned)epoch);
 	handover_hex(out, init->bytes, init->len);
 	fputs("mount ", out);
 	handover_hex(out, (const unsigned char *)mountpoint, strlen(mountpoint));
-	if (fs_state_save(fs, out) < 0 || fflush(out) != 0)
-		return -EIO;
-	return 0;
+	if (fclose(out) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
-int handover_exec(char **argv, int fuse_fd, const char *mountpoint, uint16_t epoch,
-		  const struct session_init *init, struct fs *fs)
+/* The whole state, header and fs's, into the empty memfd fd, then back to its start. */
+static int handover_write(int fd, const char *header, struct fs *fs)
 {
-	char number[16];
-	int state_fd, flags, rc;
+	int copy = dup(fd), rc;
 	FILE *out;
+
+	if (copy < 0)
+		return -errno;
+	out = fdopen(copy, "w");
+	if (!out) {
+		close(copy);
+		return -ENOMEM;
+	}
+	fputs(header, out);
+	rc = fs_state_save(fs, out);
+	if (fclose(out) != 0 && rc == 0)
+		rc = -EIO;
+	if (rc == 0 && lseek(fd, 0, SEEK_SET) < 0)
+		rc = -errno;
+	return rc;
+}
+
+int handover_exec(char **argv, int fuse_fd, int store_fd, const char *mountpoint,
+		  uint16_t epoch, const struct session_init *init, struct fs *fs)
+{
+	int state_fd, fuse_flags, store_flags = 0, rc;
+	char number[16], *header;
 
 	if (!handover_exe[0])
 		return -ENOENT;
@@ -85,33 +118,37 @@ int handover_exec(char **argv, int fuse_fd, const char *mountpoint, uint16_t epo
 		log_error("reload: %s: %s", handover_exe, strerror(-rc));
 		return rc;
 	}
-	state_fd = memfd_create("proclens-handover", 0);
-	if (state_fd < 0)
-		return -errno;
-	out = fdopen(dup(state_fd), "w");
-	if (!out) {
-		close(state_fd);
+	header = handover_header(fuse_fd, store_fd, mountpoint, epoch, init);
+	if (!header)
 		return -ENOMEM;
+	state_fd = memfd_create("proclens-handover", 0);
+	rc = state_fd < 0 ? -errno : handover_write(state_fd, header, fs);
+	free(header);
+	if (rc < 0) {
+		if (state_fd >= 0)
+			close(state_fd);
+		return rc;
 	}
-	rc = handover_write(out, fuse_fd, mountpoint, epoch, init, fs);
-	fclose(out);
-	if (rc < 0 || lseek(state_fd, 0, SEEK_SET) < 0) {
-		close(state_fd);
-		return rc < 0 ? rc : -errno;
-	}
-	flags = fcntl(fuse_fd, F_GETFD);
+	fuse_flags = fcntl(fuse_fd, F_GETFD);
+	if (store_fd >= 0)
+		store_flags = fcntl(store_fd, F_GETFD);
 	snprintf(number, sizeof(number), "%d", state_fd);
-	if (flags < 0 || fcntl(fuse_fd, F_SETFD, flags & ~FD_CLOEXEC) < 0 ||
+	if (fuse_flags < 0 || store_flags < 0 ||
+	    fcntl(fuse_fd, F_SETFD, fuse_flags & ~FD_CLOEXEC) < 0 ||
+	    (store_fd >= 0 && fcntl(store_fd, F_SETFD, store_flags & ~FD_CLOEXEC) < 0) ||
 	    setenv(HANDOVER_ENV, number, 1) < 0) {
-		close(state_fd);
-		return -errno;
+		rc = -errno;
+		goto out_restore;
 	}
 	log_info("reload: handing the connection to %s", handover_exe);
 	execv(handover_exe, argv);
 	rc = -errno;
 	log_error("reload: cannot execute %s: %s", handover_exe, strerror(-rc));
 	unsetenv(HANDOVER_ENV);
-	fcntl(fuse_fd, F_SETFD, flags);
+out_restore:
+	fcntl(fuse_fd, F_SETFD, fuse_flags);
+	if (store_fd >= 0)
+		fcntl(store_fd, F_SETFD, store_flags);
 	close(state_fd);
 	return rc;
 }
@@ -153,12 +190,39 @@ static int handover_line(int fd, char *line, size_t size)
 	return 0;
 }
 
+int handover_read(int fd, struct handover *h)
+{
+	char line[2 * PATH_MAX + 16];
+	unsigned epoch;
+	ssize_t len;
+
+	if (lseek(fd, 0, SEEK_SET) < 0 ||
+	    handover_line(fd, line, sizeof(line)) < 0 || strcmp(line, HANDOVER_MAGIC) != 0 ||
+	    handover_line(fd, line, sizeof(line)) < 0 || sscanf(line, "fuse %d", &h->fuse_fd) != 1 ||
+	    handover_line(fd, line, sizeof(line)) < 0 || sscanf(line, "store %d", &h->store_fd) != 1 ||
+	    handover_line(fd, line, sizeof(line)) < 0 || sscanf(line, "epoch %u", &epoch) != 1 ||
+	    epoch > UINT16_MAX ||
+	    handover_line(fd, line, sizeof(line)) < 0 || strncmp(line, "init ", 5) != 0)
+		return -EINVAL;
+	len = handover_unhex(line + 5, h->init.bytes, sizeof(h->init.bytes));
+	if (len < 0)
+		return -EINVAL;
+	h->init.len = (size_t)len;
+	if (handover_line(fd, line, sizeof(line)) < 0 || strncmp(line, "mount ", 6) != 0)
+		return -EINVAL;
+	len = handover_unhex(line + 6, (unsigned char *)h->mountpoint, sizeof(h->mountpoint) - 1);
+	if (len <= 0)
+		return -EINVAL;
+	h->mountpoint[len] = '\0';
+	h->epoch = (uint16_t)epoch;
+	h->state_fd = fd;
+	return 0;
+}
+
 int handover_take(struct handover *h)
 {
 	const char *value = getenv(HANDOVER_ENV);
-	char line[2 * PATH_MAX + 16], *end;
-	ssize_t len;
-	unsigned epoch;
+	char *end;
 	long fd;
 
 	if (!value)
@@ -167,24 +231,12 @@ int handover_take(struct handover *h)
 	unsetenv(HANDOVER_ENV);
 	if (*end || fd < 3 || fd > INT_MAX || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0)
 		return -EBADF;
-	h->state_fd = (int)fd;
-	if (handover_line(h->state_fd, line, sizeof(line)) < 0 || strcmp(line, HANDOVER_MAGIC) != 0 ||
-	    handover_line(h->state_fd, line, sizeof(line)) < 0 ||
-	    sscanf(line, "fuse %d", &h->fuse_fd) != 1 ||
-	    handover_line(h->state_fd, line, sizeof(line)) < 0 ||
-	    sscanf(line, "epoch %u", &epoch) != 1 || epoch > UINT16_MAX ||
-	    handover_line(h->state_fd, line, sizeof(line)) < 0 || strncmp(line, "init ", 5) != 0 ||
-	    (len = handover_unhex(line + 5, h->init.bytes, sizeof(h->init.bytes))) < 0 ||
-	    (h->init.len = (size_t)len, handover_line(h->state_fd, line, sizeof(line))) < 0 ||
-	    strncmp(line, "mount ", 6) != 0 ||
-	    (len = handover_unhex(line + 6, (unsigned char *)h->mountpoint,
-				  sizeof(h->mountpoint) - 1)) <= 0 ||
-	    fcntl(h->fuse_fd, F_SETFD, FD_CLOEXEC) < 0) {
-		close(h->state_fd);
+	if (handover_read((int)fd, h) < 0 || fcntl(h->fuse_fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    (h->store_fd >= 0 && fcntl(h->store_fd, F_SETFD, FD_CLOEXEC) < 0)) {
+		close((int)fd);
+		h->state_fd = -1;
 		return -EINVAL;
 	}
-	h->mountpoint[len] = '\0';
-	h->epoch = (uint16_t)epoch;
 	return 1;
 }
 
@@ -199,5 +251,6 @@ int handover_load(struct handover *h, struct fs *fs)
 	}
 	rc = fs_state_load(fs, in);
 	fclose(in);
+	h->state_fd = -1;
 	return rc;
 }

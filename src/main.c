@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "fdstore.h"
 #include "fs.h"
 #include "handover.h"
 #include "host.h"
@@ -305,27 +307,142 @@ static void unmount_taken_over(const char *mountpoint, int fuse_fd)
 }
 
 /*
+ * The connection and where the daemon stands. A daemon starts in one of
+ * three ways: a fresh mount; reloaded (re-executed by a daemon before it,
+ * handover.c), which is already detached and mounted; or kept (started by
+ * systemd after a crash, with the connection systemd kept, fdstore.c),
+ * which detaches like a fresh start but mounts nothing.
+ */
+enum start { START_FRESH, START_RELOADED, START_KEPT };
+
+struct daemon {
+	struct fuse_session *se;
+	struct session *session;
+	struct fs *fs;
+	char **argv;
+	const char *mountpoint;
+	uint16_t epoch;
+	struct session_init init;
+	int store_fd;		/* the state kept in systemd's store, or -1 */
+};
+
+/*
+ * Keep the connection in systemd's store, where it outlives a crash, with
+ * a journal of what a restarted daemon needs (fs_journal_start()); or, kept
+ * already, start this daemon's journal over it (its epoch, its state).
+ * Only on kernels that resend the requests a dead daemon had read
+ * (FUSE_NOTIFY_RESEND, Linux 6.9): without that, a reader whose request the
+ * dead daemon had taken would wait forever.
+ */
+static void store_connection(struct daemon *d)
+{
+	bool kept = d->store_fd >= 0;
+	char *header;
+	int rc;
+
+	if (!kept) {
+		if (!fdstore_available() || !session_init_resends(&d->init))
+			return;
+		d->store_fd = memfd_create("proclens-state", MFD_CLOEXEC);
+		if (d->store_fd < 0) {
+			log_info("cannot keep the connection across a crash: memfd: %m");
+			return;
+		}
+	}
+	header = handover_header(-1, -1, d->mountpoint, d->epoch, &d->init);
+	rc = header ? fs_journal_start(d->fs, d->store_fd, header) : -ENOMEM;
+	free(header);
+	if (rc == 0 && !kept)
+		rc = fdstore_add(fuse_session_fd(d->se), "fuse");
+	if (rc == 0 && !kept)
+		rc = fdstore_add(d->store_fd, "state");
+	if (rc < 0) {
+		log_info("cannot keep the connection across a crash: %s", strerror(-rc));
+		fs_journal_stop(d->fs);
+		if (!kept) {
+			fdstore_remove("fuse");
+			close(d->store_fd);
+			d->store_fd = -1;
+		}
+		return;
+	}
+	log_debug("the connection is kept in the service manager's store");
+}
+
+/* A clean stop: nothing is left to take over. */
+static void unstore_connection(struct daemon *d)
+{
+	if (d->store_fd < 0)
+		return;
+	fs_journal_stop(d->fs);
+	fdstore_remove("fuse");
+	fdstore_remove("state");
+}
+
+/* The state lines kept with a connection systemd kept, into fs. */
+static void load_kept_state(int store_fd, struct fs *fs)
+{
+	int copy = dup(store_fd);
+	FILE *in = copy >= 0 ? fdopen(copy, "r") : NULL;
+
+	if (!in) {
+		if (copy >= 0)
+			close(copy);
+		log_error("cannot read the state kept with the connection: %m");
+		return;
+	}
+	/* handover_read() left the shared offset just past the header. */
+	fs_state_load(fs, in);
+	fclose(in);
+}
+
+/*
  * Serve until told to stop. SIGHUP hands the connection to the daemon
  * installed now (handover.c) and returns only if that cannot be done;
  * readers wait meanwhile, and see no error.
  */
-static enum session_event serve(struct session *s, char **argv, struct fuse_session *se,
-				const char *mountpoint, uint16_t epoch,
-				const struct session_init *init, struct fs *fs)
+static void serve(struct daemon *d)
 {
-	enum session_event event;
-
 	for (;;) {
-		event = session_wait(s);
-		if (event != SESSION_RELOAD)
-			return event;
+		if (session_wait(d->session) != SESSION_RELOAD)
+			return;
 		log_info("reload: draining requests");
-		if (session_drain(s, 10000) < 0)
+		if (session_drain(d->session, 10000) < 0)
 			continue;
-		handover_exec(argv, fuse_session_fd(se), mountpoint, epoch, init, fs);
-		if (session_start(s) < 0)
-			return SESSION_ENDED;
+		handover_exec(d->argv, fuse_session_fd(d->se), d->store_fd, d->mountpoint, d->epoch,
+			      &d->init, d->fs);
+		if (session_start(d->session) < 0)
+			return;
 	}
+}
+
+/*
+ * A connection systemd kept across a crash, if it is still the one mounted
+ * at its mount point (a stop unmounts; systemd may still hold the
+ * descriptor a moment). 1 if taken, else 0 with both descriptors closed.
+ */
+static int take_kept_connection(struct handover *h)
+{
+	int fuse_fd, state_fd;
+	char fstype[64];
+
+	if (fdstore_take(&fuse_fd, &state_fd) != 1 || handover_read(state_fd, h) < 0) {
+		if (fuse_fd >= 0)
+			close(fuse_fd);
+		if (state_fd >= 0)
+			close(state_fd);
+		return 0;
+	}
+	mounted_fstype(h->mountpoint, fstype, sizeof(fstype));
+	if (strcmp(fstype, FS_TYPE) != 0) {
+		close(fuse_fd);
+		close(state_fd);
+		return 0;
+	}
+	h->fuse_fd = fuse_fd;
+	h->store_fd = state_fd;
+	h->state_fd = -1;
+	return 1;
 }
 
 int main(int argc, char **argv)
@@ -333,13 +450,10 @@ int main(int argc, char **argv)
 	char mountpoint[PATH_MAX], pidfile[PATH_MAX], fd_path[32];
 	struct options opts;
 	struct host host = { .proc_fd = -1 };
-	struct handover handover = { .fuse_fd = -1, .state_fd = -1 };
-	struct session_init init = { 0 };
-	struct fuse_session *se;
-	struct session *session = NULL;
-	struct fs *fs;
-	int ready_fd = -1, rc, taken_over, exit_status = 1;
-	uint16_t epoch = 1;
+	struct handover handover = { .fuse_fd = -1, .store_fd = -1, .state_fd = -1 };
+	struct daemon d = { .argv = argv, .mountpoint = mountpoint, .epoch = 1, .store_fd = -1 };
+	enum start start = START_FRESH;
+	int ready_fd = -1, rc, exit_status = 1;
 	char caps_error[256];
 	static char fuse_options[] =
 		"ro,allow_other,default_permissions,fsname=proclens,subtype=proclens";
@@ -350,12 +464,16 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &opts) < 0)
 		return 1;
 	/* Started by a reload: the connection and what the kernel holds come with it. */
-	taken_over = handover_take(&handover);
-	if (taken_over < 0) {
+	rc = handover_take(&handover);
+	if (rc < 0) {
 		fprintf(stderr, "proclens: the state handed over is unreadable\n");
 		return 1;
 	}
-	if (opts.pidfile && !taken_over) {
+	if (rc == 1)
+		start = START_RELOADED;
+	else if (take_kept_connection(&handover))
+		start = START_KEPT;
+	if (opts.pidfile && start != START_RELOADED) {
 		rc = absolute_path(opts.pidfile, pidfile, sizeof(pidfile));
 		if (rc < 0) {
 			fprintf(stderr, "proclens: %s: %s\n", opts.pidfile, strerror(-rc));
@@ -363,15 +481,16 @@ int main(int argc, char **argv)
 		}
 		opts.pidfile = pidfile;
 	}
-	log_init(taken_over && !opts.foreground, opts.debug);
+	log_init(start == START_RELOADED && !opts.foreground, opts.debug);
 	if (opts.debug) {
 		fuse_argv[3] = dash_d;
 		args.argc = 4;
 	}
-	if (taken_over) {
+	if (start != START_FRESH) {
 		snprintf(mountpoint, sizeof(mountpoint), "%s", handover.mountpoint);
-		epoch = handover.epoch == UINT16_MAX ? 1 : handover.epoch + 1;
-		init = handover.init;
+		d.epoch = handover.epoch == UINT16_MAX ? 1 : handover.epoch + 1;
+		d.init = handover.init;
+		d.store_fd = handover.store_fd;
 	} else if (prepare_mountpoint(opts.mountpoint, mountpoint) < 0) {
 		return 1;
 	}
@@ -392,13 +511,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_debug("memory controller: %s", cgroup_version_name(host.memory.version));
-	fs = fs_create(&host, epoch);
-	if (!fs) {
+	d.fs = fs_create(&host, d.epoch);
+	if (!d.fs) {
 		fprintf(stderr, "proclens: out of memory\n");
 		goto out_close_host;
 	}
-	se = fs_session_new(fs, &args);
-	if (!se) {
+	d.se = fs_session_new(d.fs, &args);
+	if (!d.se) {
 		fprintf(stderr, "proclens: cannot create the FUSE session\n");
 		goto out_destroy_fs;
 	}
@@ -410,48 +529,48 @@ int main(int argc, char **argv)
 	 * make a Restart=on-failure unit think the daemon stopped on purpose.
 	 */
 	ignore_signals();
-	session = session_new(se, 8);
-	if (!session) {
+	d.session = session_new(d.se, 8);
+	if (!d.session) {
 		fprintf(stderr, "proclens: cannot set up the FUSE workers\n");
 		goto out_destroy_session;
 	}
-	if (taken_over) {
+	if (start != START_RELOADED && !opts.foreground && daemonize(&ready_fd) < 0)
+		goto out_free_session;
+	if (start != START_FRESH) {
 		snprintf(fd_path, sizeof(fd_path), "/dev/fd/%d", handover.fuse_fd);
-		if (fuse_session_mount(se, fd_path) != 0) {
-			log_error("cannot serve the connection handed over");
+		if (fuse_session_mount(d.se, fd_path) != 0) {
+			fprintf(stderr, "proclens: cannot serve the connection handed over\n");
+			report_ready(ready_fd, 1);
 			goto out_free_session;
 		}
-		rc = handover_load(&handover, fs);
-		if (rc < 0)
+		if (start == START_RELOADED && (rc = handover_load(&handover, d.fs)) < 0)
 			log_error("cannot read the state handed over: %s", strerror(-rc));
-	} else {
-		if (!opts.foreground && daemonize(&ready_fd) < 0)
-			goto out_free_session;
-		if (fuse_session_mount(se, mountpoint) != 0) {
-			fprintf(stderr, "proclens: cannot mount at %s\n", mountpoint);
-			report_ready(ready_fd, 1);
-			goto out_free_session;
-		}
-		if (opts.pidfile && (rc = write_pidfile(opts.pidfile)) < 0) {
-			fprintf(stderr, "proclens: %s: %s\n", opts.pidfile, strerror(-rc));
-			report_ready(ready_fd, 1);
-			goto out_unmount;
-		}
-		/*
-		 * Containers still holding the previous daemon's mounts get fresh
-		 * ones, from a helper forked now: it needs CAP_SYS_CHROOT, dropped
-		 * below, and waits for the workers to serve. Only the host's
-		 * daemon (at the default mount point, or told so) claims dead
-		 * proclens mounts: a second instance, a test's, must not take
-		 * another daemon's containers over.
-		 */
-		rc = 0;
-		if (opts.recover || strcmp(mountpoint, DEFAULT_MOUNTPOINT) == 0)
-			rc = recover_start(host.proc_fd, mountpoint, fuse_session_fd(se), ready_fd,
-					   ready_fd >= 0, opts.debug);
-		if (rc < 0)
-			log_info("cannot start recovering dead mounts: %s", strerror(-rc));
+		if (start == START_KEPT)
+			load_kept_state(d.store_fd, d.fs);
+	} else if (fuse_session_mount(d.se, mountpoint) != 0) {
+		fprintf(stderr, "proclens: cannot mount at %s\n", mountpoint);
+		report_ready(ready_fd, 1);
+		goto out_free_session;
 	}
+	if (opts.pidfile && start != START_RELOADED && (rc = write_pidfile(opts.pidfile)) < 0) {
+		fprintf(stderr, "proclens: %s: %s\n", opts.pidfile, strerror(-rc));
+		report_ready(ready_fd, 1);
+		goto out_unmount;
+	}
+	/*
+	 * Containers still holding the previous daemon's mounts get fresh ones,
+	 * from a helper forked now: it needs CAP_SYS_CHROOT, dropped below, and
+	 * waits for the workers to serve. Only the host's daemon (at the
+	 * default mount point, or told so) claims dead proclens mounts: a
+	 * second instance, a test's, must not take another daemon's containers
+	 * over. A connection taken over has no dead mounts.
+	 */
+	rc = 0;
+	if (start == START_FRESH && (opts.recover || strcmp(mountpoint, DEFAULT_MOUNTPOINT) == 0))
+		rc = recover_start(host.proc_fd, mountpoint, fuse_session_fd(d.se), ready_fd,
+				   ready_fd >= 0, opts.debug);
+	if (rc < 0)
+		log_info("cannot start recovering dead mounts: %s", strerror(-rc));
 	/*
 	 * Start-up is done: drop every capability serving does not need, for
 	 * good. Here, while this is the only thread (capabilities are per
@@ -465,34 +584,39 @@ int main(int argc, char **argv)
 		goto out_remove_pidfile;
 	}
 	report_ready(ready_fd, 0);
-	rc = taken_over ? session_resume(session, &init) : session_init(session, &init);
+	rc = start == START_FRESH ? session_init(d.session, &d.init)
+				  : session_resume(d.session, &d.init);
 	if (rc == 0)
-		rc = session_start(session);
+		rc = session_start(d.session);
 	if (rc < 0) {
 		log_error("cannot serve %s: %s", mountpoint, strerror(-rc));
 		goto out_remove_pidfile;
 	}
-	log_info(taken_over ? "serving %s again (reloaded)" : "serving %s", mountpoint);
-	serve(session, argv, se, mountpoint, epoch, &init, fs);
+	store_connection(&d);
+	log_info(start == START_FRESH ? "serving %s" :
+		 start == START_RELOADED ? "serving %s again (reloaded)" :
+		 "serving %s again (the connection was kept across a restart)", mountpoint);
+	serve(&d);
 	exit_status = 0;
 	log_info("stopping");
 	/* Answer what is being served; an unmount makes the rest fail, as it would. */
-	session_drain(session, 2000);
+	session_drain(d.session, 2000);
+	unstore_connection(&d);
 
 out_remove_pidfile:
 	if (opts.pidfile)
 		unlink(opts.pidfile);
 out_unmount:
-	if (taken_over)
-		unmount_taken_over(mountpoint, fuse_session_fd(se));
+	if (start != START_FRESH)
+		unmount_taken_over(mountpoint, fuse_session_fd(d.se));
 	else
-		fuse_session_unmount(se);
+		fuse_session_unmount(d.se);
 out_free_session:
-	session_free(session);
+	session_free(d.session);
 out_destroy_session:
-	fuse_session_destroy(se);
+	fuse_session_destroy(d.se);
 out_destroy_fs:
-	fs_destroy(fs);
+	fs_destroy(d.fs);
 out_close_host:
 	host_close(&host);
 	fuse_opt_free_args(&args);

@@ -22,6 +22,8 @@ struct node {
 
 struct node_table {
 	pthread_mutex_t lock;
+	node_table_journal_fn journal;
+	void *journal_arg;
 	uint64_t first_ino;
 	uint64_t next_ino;
 	size_t count;
@@ -113,11 +115,17 @@ int node_table_ref(struct node_table *nodes, const struct node_key *key,
 {
 	struct node *node;
 
+	node_table_journal_fn journal = NULL;
+	void *journal_arg = NULL;
+
 	pthread_mutex_lock(&nodes->lock);
 	node = find_by_path(nodes, key, path);
 	/* Numbers are never reused: a stale one can only miss. */
-	if (!node && (node = node_insert(nodes, key, path, nodes->next_ino)))
+	if (!node && (node = node_insert(nodes, key, path, nodes->next_ino))) {
 		nodes->next_ino++;
+		journal = nodes->journal;
+		journal_arg = nodes->journal_arg;
+	}
 	if (!node) {
 		pthread_mutex_unlock(&nodes->lock);
 		return -ENOMEM;
@@ -125,7 +133,31 @@ int node_table_ref(struct node_table *nodes, const struct node_key *key,
 	node->nlookup++;
 	*ino = node->ino;
 	pthread_mutex_unlock(&nodes->lock);
+	if (journal)
+		journal(journal_arg, *ino, key, path);
 	return 0;
+}
+
+void node_table_set_journal(struct node_table *nodes, node_table_journal_fn fn, void *arg)
+{
+	pthread_mutex_lock(&nodes->lock);
+	nodes->journal = fn;
+	nodes->journal_arg = arg;
+	pthread_mutex_unlock(&nodes->lock);
+}
+
+/* Unlink and free node. Lock held. */
+static void node_remove(struct node_table *nodes, struct node *node)
+{
+	struct node **by_ino = find_by_ino(nodes, node->ino), **by_path;
+
+	*by_ino = node->next_by_ino;
+	by_path = &nodes->by_path[path_bucket(&node->key, node->path)];
+	while (*by_path != node)
+		by_path = &(*by_path)->next_by_path;
+	*by_path = node->next_by_path;
+	nodes->count--;
+	free(node);
 }
 
 int node_table_restore(struct node_table *nodes, uint64_t ino, const struct node_key *key,
@@ -137,7 +169,11 @@ int node_table_restore(struct node_table *nodes, uint64_t ino, const struct node
 	if (ino < nodes->first_ino || nlookup == 0)
 		return -EINVAL;
 	pthread_mutex_lock(&nodes->lock);
-	if (*find_by_ino(nodes, ino) || find_by_path(nodes, key, path))
+	/* A later number for the same entry wins: the earlier one was forgotten. */
+	node = find_by_path(nodes, key, path);
+	if (node && node->ino != ino)
+		node_remove(nodes, node);
+	if (*find_by_ino(nodes, ino))
 		rc = -EEXIST;
 	else if (!(node = node_insert(nodes, key, path, ino)))
 		rc = -ENOMEM;
@@ -186,22 +222,14 @@ int node_table_get(struct node_table *nodes, uint64_t ino, struct node_key *key,
 
 void node_table_forget(struct node_table *nodes, uint64_t ino, uint64_t nlookup)
 {
-	struct node **by_ino, **by_path, *node;
+	struct node *node;
 
 	pthread_mutex_lock(&nodes->lock);
-	by_ino = find_by_ino(nodes, ino);
-	node = *by_ino;
+	node = *find_by_ino(nodes, ino);
 	if (node)
 		node->nlookup -= nlookup < node->nlookup ? nlookup : node->nlookup;
-	if (node && node->nlookup == 0) {
-		*by_ino = node->next_by_ino;
-		by_path = &nodes->by_path[path_bucket(&node->key, node->path)];
-		while (*by_path != node)
-			by_path = &(*by_path)->next_by_path;
-		*by_path = node->next_by_path;
-		nodes->count--;
-		free(node);
-	}
+	if (node && node->nlookup == 0)
+		node_remove(nodes, node);
 	pthread_mutex_unlock(&nodes->lock);
 }
 

@@ -137,11 +137,19 @@ int session_init(struct session *s, struct session_init *init)
 	return 0;
 }
 
+bool session_init_resends(const struct session_init *init)
+{
+	const struct fuse_init_in *arg =
+		(const struct fuse_init_in *)(init->bytes + sizeof(struct fuse_in_header));
+
+	return init->len >= sizeof(struct fuse_in_header) + 8 && arg->major == 7 &&
+	       arg->minor >= SESSION_RESEND_MINOR;
+}
+
 int session_resume(struct session *s, const struct session_init *init)
 {
 	unsigned char bytes[SESSION_INIT_MAX];
 	struct fuse_in_header *in = (struct fuse_in_header *)bytes;
-	const struct fuse_init_in *arg = (const struct fuse_init_in *)(bytes + sizeof(*in));
 	struct fuse_buf buf = { .size = init->len, .mem = bytes };
 	struct fuse_out_header resend = {
 		.len = sizeof(resend), .error = SESSION_NOTIFY_RESEND, .unique = 0,
@@ -160,7 +168,7 @@ int session_resume(struct session *s, const struct session_init *init)
 	 */
 	in->unique = 1;
 	fuse_session_process_buf(s->se, &buf);
-	if (arg->major == 7 && arg->minor >= SESSION_RESEND_MINOR &&
+	if (session_init_resends(init) &&
 	    write(fuse_session_fd(s->se), &resend, sizeof(resend)) < 0)
 		log_info("cannot ask the kernel to resend unanswered requests: %m");
 	return 0;

@@ -113,6 +113,81 @@ START_TEST(test_owns_only_its_range)
 }
 END_TEST
 
+START_TEST(test_restored_entries_keep_their_numbers)
+{
+	/* A daemon taking the connection over: the kernel's numbers stay valid. */
+	struct node_table *nodes = node_table_new(FIRST_INO);
+	struct node_key key;
+	char path[64];
+	uint64_t ino;
+
+	ck_assert_int_eq(node_table_restore(nodes, FIRST_INO + 41, &shared_ns1, "net/dev", 3), 0);
+	ck_assert_int_eq(node_table_get(nodes, FIRST_INO + 41, &key, path, sizeof(path)), 0);
+	ck_assert_str_eq(path, "net/dev");
+	/* A lookup finds the restored number; a new entry is numbered past it. */
+	ck_assert_int_eq(node_table_ref(nodes, &shared_ns1, "net/dev", &ino), 0);
+	ck_assert_uint_eq(ino, FIRST_INO + 41);
+	ck_assert_int_eq(node_table_ref(nodes, &shared_ns1, "net/tcp", &ino), 0);
+	ck_assert_uint_eq(ino, FIRST_INO + 42);
+	/* Restored with 3 lookups, one more since: 4 forgets drop it. */
+	node_table_forget(nodes, FIRST_INO + 41, 3);
+	ck_assert_int_eq(node_table_get(nodes, FIRST_INO + 41, &key, path, sizeof(path)), 0);
+	node_table_forget(nodes, FIRST_INO + 41, 1);
+	ck_assert_int_eq(node_table_get(nodes, FIRST_INO + 41, &key, path, sizeof(path)), -ENOENT);
+	node_table_free(nodes);
+}
+END_TEST
+
+START_TEST(test_restore_keeps_the_later_number_of_an_entry)
+{
+	/* A journal lists an entry forgotten and numbered again: the later number wins. */
+	struct node_table *nodes = node_table_new(FIRST_INO);
+	struct node_key key;
+	char path[64];
+	uint64_t ino;
+
+	ck_assert_int_eq(node_table_restore(nodes, FIRST_INO + 5, &shared_ns1, "net/dev", 1), 0);
+	ck_assert_int_eq(node_table_restore(nodes, FIRST_INO + 9, &shared_ns1, "net/dev", 1), 0);
+	ck_assert_int_eq(node_table_get(nodes, FIRST_INO + 5, &key, path, sizeof(path)), -ENOENT);
+	ck_assert_int_eq(node_table_ref(nodes, &shared_ns1, "net/dev", &ino), 0);
+	ck_assert_uint_eq(ino, FIRST_INO + 9);
+	ck_assert_uint_eq(node_table_count(nodes), 1);
+	/* A number taken, or outside the table, is refused. */
+	ck_assert_int_eq(node_table_restore(nodes, FIRST_INO + 9, &shared_ns2, "net/tcp", 1), -EEXIST);
+	ck_assert_int_eq(node_table_restore(nodes, FIRST_INO - 1, &shared_ns2, "net/tcp", 1), -EINVAL);
+	node_table_free(nodes);
+}
+END_TEST
+
+static unsigned journaled;
+static uint64_t journaled_ino;
+
+static void count_journal(void *arg, uint64_t ino, const struct node_key *key, const char *path)
+{
+	journaled++;
+	journaled_ino = ino;
+	ck_assert_str_eq(path, (const char *)arg);
+}
+
+START_TEST(test_journal_is_told_of_new_entries_only)
+{
+	static char expected[] = "net/dev";
+	struct node_table *nodes = node_table_new(FIRST_INO);
+	uint64_t ino;
+
+	journaled = 0;
+	node_table_set_journal(nodes, count_journal, expected);
+	ck_assert_int_eq(node_table_ref(nodes, &shared_ns1, "net/dev", &ino), 0);
+	ck_assert_int_eq(node_table_ref(nodes, &shared_ns1, "net/dev", &ino), 0);
+	ck_assert_uint_eq(journaled, 1);
+	ck_assert_uint_eq(journaled_ino, ino);
+	/* Restoring is not giving a number: nothing to journal. */
+	ck_assert_int_eq(node_table_restore(nodes, FIRST_INO + 100, &shared_ns2, "net/dev", 1), 0);
+	ck_assert_uint_eq(journaled, 1);
+	node_table_free(nodes);
+}
+END_TEST
+
 static Suite *node_suite(void)
 {
 	Suite *s = suite_create("node");
@@ -125,6 +200,9 @@ static Suite *node_suite(void)
 	tcase_add_test(tc, test_forget_of_every_lookup_drops_the_entry);
 	tcase_add_test(tc, test_forgotten_number_is_never_reused);
 	tcase_add_test(tc, test_owns_only_its_range);
+	tcase_add_test(tc, test_restored_entries_keep_their_numbers);
+	tcase_add_test(tc, test_restore_keeps_the_later_number_of_an_entry);
+	tcase_add_test(tc, test_journal_is_told_of_new_entries_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
