@@ -47,8 +47,15 @@ for runtime in lxc docker containerd crio kubelet; do
 	check "the unit starts before $runtime.service" yes \
 		"$(unit_values Before | grep -qxF "$runtime.service" && echo yes || echo no)"
 done
-check "the unit has no ExecReload= (the daemon has nothing to reload)" "" \
-	"$(grep '^ExecReload=' "$unit")"
+check "a reload sends SIGHUP to the daemon (a live upgrade)" '/bin/kill -HUP $MAINPID' \
+	"$(sed -n 's/^ExecReload=//p' "$unit")"
+check "the unit keeps the FUSE connection in the descriptor store" "2 all" \
+	"$(sed -n 's/^FileDescriptorStoreMax=//p' "$unit") $(sed -n 's/^NotifyAccess=//p' "$unit")"
+# ExecStopPost='s script, as systemd passes it to sh ($$ is a literal $), parses.
+stop_post=$(sed -n "s/^ExecStopPost=-\/bin\/sh -c '\(.*\)'$/\1/p" "$unit" | sed 's/\$\$/$/g')
+check_true "ExecStopPost='s script is valid sh" sh -n -c "$stop_post"
+check_true "... and never unmounts a mount whose read only waits (timeout's 124)" \
+	eval 'echo "$stop_post" | grep -q "0|124) exit 0"'
 check "the capability bounding set is the daemon's three and the recovery helper's chroot" \
 	"CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_DAC_READ_SEARCH CAP_SYS_CHROOT" \
 	"$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")"
