@@ -59,7 +59,8 @@ enum session_event session_wait(struct session *s);
 /*
  * Stop every worker once it has answered the request it holds, leaving
  * requests not yet read queued in the kernel. -ETIMEDOUT if a worker is
- * still busy after timeout_ms: then every worker serves again.
+ * still busy after timeout_ms; the others have stopped, and
+ * session_start() starts them again.
  */
 int session_drain(struct session *s, unsigned timeout_ms);
 

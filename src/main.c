@@ -407,10 +407,11 @@ static void serve(struct daemon *d)
 		if (session_wait(d->session) != SESSION_RELOAD)
 			return;
 		log_info("reload: draining requests");
-		if (session_drain(d->session, 10000) < 0)
-			continue;
-		handover_exec(d->argv, fuse_session_fd(d->se), d->store_fd, d->mountpoint, d->epoch,
-			      &d->init, d->fs);
+		if (session_drain(d->session, 10000) == 0)
+			handover_exec(d->argv, fuse_session_fd(d->se), d->store_fd, d->mountpoint,
+				      d->epoch, &d->init, d->fs);
+		else
+			log_error("reload abandoned: serving on");
 		if (session_start(d->session) < 0)
 			return;
 	}
@@ -454,6 +455,7 @@ int main(int argc, char **argv)
 	struct daemon d = { .argv = argv, .mountpoint = mountpoint, .epoch = 1, .store_fd = -1 };
 	enum start start = START_FRESH;
 	int ready_fd = -1, rc, exit_status = 1;
+	bool stuck = false;
 	char caps_error[256];
 	static char fuse_options[] =
 		"ro,allow_other,default_permissions,fsname=proclens,subtype=proclens";
@@ -600,7 +602,7 @@ int main(int argc, char **argv)
 	exit_status = 0;
 	log_info("stopping");
 	/* Answer what is being served; an unmount makes the rest fail, as it would. */
-	session_drain(d.session, 2000);
+	stuck = session_drain(d.session, 2000) < 0;
 	unstore_connection(&d);
 
 out_remove_pidfile:
@@ -611,6 +613,9 @@ out_unmount:
 		unmount_taken_over(mountpoint, fuse_session_fd(d.se));
 	else
 		fuse_session_unmount(d.se);
+	/* A worker still inside a request uses what the rest would free. */
+	if (stuck)
+		_exit(exit_status);
 out_free_session:
 	session_free(d.session);
 out_destroy_session:

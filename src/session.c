@@ -279,9 +279,7 @@ int session_drain(struct session *s, unsigned timeout_ms)
 				pthread_kill(w->thread, SESSION_SIGNAL_WAKE);
 		}
 		if (busy && session_now_ms() >= deadline) {
-			log_error("a request is still being served after %u ms: serving on",
-				  timeout_ms);
-			session_start(s);
+			log_error("a request is still being served after %u ms", timeout_ms);
 			return -ETIMEDOUT;
 		}
 		if (busy)
