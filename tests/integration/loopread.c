@@ -152,6 +152,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "loopread %s %s: read %lu: %s\n", mode, path, reads,
 				error ? error : "content not as expected");
 	}
+	if (dir)
+		closedir(dir);
+	if (fd >= 0)
+		close(fd);
 	printf("reads=%lu failed=%lu wrong=%lu slowest_ms=%.0f\n", reads, failed, wrong, slowest);
+	fflush(stdout);
 	return failed || wrong ? 1 : 0;
 }
