@@ -35,6 +35,8 @@ struct bench_options {
 	long warmup;
 	size_t buffer_size;
 	const char *expect;
+	long rate;		/* reads per second per reader; 0: back to back */
+	pid_t watch_pid;	/* a process whose CPU time the run reports; 0: none */
 	const char *groups[BENCH_MAX_GROUPS];
 	size_t group_count;
 	const char *path;
@@ -49,6 +51,7 @@ struct bench_slot {
 };
 
 struct bench_shared {
+	int64_t start_ns;
 	int64_t deadline_ns;
 	struct bench_slot slots[];
 };
@@ -78,6 +81,9 @@ static void usage(FILE *out)
 		"  -g DIR       cgroup directory; reader i joins the (i mod G)-th -g given\n"
 		"  -b BYTES     read buffer size (default 4096)\n"
 		"  -e TEXT      the file must contain TEXT (checked during warm-up)\n"
+		"  -r RATE      each reader reads RATE times a second, like a poller,\n"
+		"               the readers spread over the period (default: back to back)\n"
+		"  -p PID       also print the CPU time PID used while timing (cpu_ms=)\n"
 		"\n"
 		"Prints: readers= reads= errors= seconds= reads_per_s= median_us= p99_us=\n",
 		BENCH_MAX_READERS, BENCH_MAX_SECONDS);
@@ -105,7 +111,7 @@ static int parse_options(int argc, char **argv, struct bench_options *opts)
 	opts->seconds = 10;
 	opts->warmup = 50;
 	opts->buffer_size = 4096;
-	while ((c = getopt(argc, argv, "n:c:t:w:g:b:e:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:c:t:w:g:b:e:r:p:h")) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_long(optarg, 1, BENCH_MAX_READERS, &opts->readers) < 0)
@@ -137,6 +143,15 @@ static int parse_options(int argc, char **argv, struct bench_options *opts)
 			break;
 		case 'e':
 			opts->expect = optarg;
+			break;
+		case 'r':
+			if (parse_long(optarg, 0, 1000, &opts->rate) < 0)
+				goto bad_value;
+			break;
+		case 'p':
+			if (parse_long(optarg, 1, 1 << 30, &value) < 0)
+				goto bad_value;
+			opts->watch_pid = (pid_t)value;
 			break;
 		case 'h':
 			usage(stdout);
@@ -268,8 +283,20 @@ static void bench_reader(const struct bench_options *opts, long index, long quot
 		_exit(1);
 
 	for (long i = 0; i < quota; i++) {
-		int64_t start = bench_now_ns();
+		int64_t start;
 
+		if (opts->rate) {
+			/* Reader index's tick i of a period shared by all readers. */
+			int64_t period = 1000000000 / opts->rate;
+			int64_t due = shared->start_ns + i * period + period * index / opts->readers;
+			struct timespec ts = { (time_t)(due / 1000000000), (long)(due % 1000000000) };
+
+			if (due >= shared->deadline_ns)
+				break;
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+				;
+		}
+		start = bench_now_ns();
 		if (start >= shared->deadline_ns)
 			break;
 		n = bench_read_once(opts->path, buffer, opts->buffer_size);
@@ -280,6 +307,33 @@ static void bench_reader(const struct bench_options *opts, long index, long quot
 	}
 	slot->end_ns = bench_now_ns();
 	_exit(0);
+}
+
+/* utime + stime of pid in clock ticks, from /proc/<pid>/stat; -1 if unknown. */
+static long bench_cpu_ticks(pid_t pid)
+{
+	char path[64], text[1024], *p;
+	unsigned long utime, stime;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	/* Fields after the command name, which may hold blanks: state is field 3. */
+	p = strrchr(text, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 &utime, &stime) != 2)
+		return -1;
+	return (long)(utime + stime);
 }
 
 static void bench_kill_readers(int sig)
@@ -304,6 +358,7 @@ int main(int argc, char **argv)
 	size_t shared_size, latencies_size;
 	long total = 0, errors = 0, failed = 0, offset = 0;
 	int ready_pipe[2], go_pipe[2];
+	long cpu_start, cpu_end;
 	double seconds;
 	char byte;
 
@@ -357,8 +412,10 @@ int main(int argc, char **argv)
 	}
 	if (shared->deadline_ns) {
 		start_ns = bench_now_ns();
+		shared->start_ns = start_ns;
 		shared->deadline_ns = start_ns + (int64_t)opts.seconds * 1000000000;
 	}
+	cpu_start = bench_cpu_ticks(opts.watch_pid);
 	close(go_pipe[1]);
 
 	for (long i = 0; i < bench_child_count; i++) {
@@ -369,6 +426,7 @@ int main(int argc, char **argv)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			failed++;
 	}
+	cpu_end = bench_cpu_ticks(opts.watch_pid);
 	alarm(0);
 	if (failed) {
 		for (long i = 0; i < opts.readers; i++)
@@ -406,5 +464,14 @@ int main(int argc, char **argv)
 	       opts.readers, total, errors, seconds, (double)total / seconds,
 	       (double)latencies[total / 2] / 1e3,
 	       (double)latencies[(total * 99 + 99) / 100 - 1] / 1e3);
+	if (opts.watch_pid) {
+		if (cpu_start < 0 || cpu_end < 0)
+			printf("cpu_ms=- cpu_ms_per_1000=-\n");
+		else
+			printf("cpu_ms=%.0f cpu_ms_per_1000=%.1f\n",
+			       (double)(cpu_end - cpu_start) * 1000.0 / (double)sysconf(_SC_CLK_TCK),
+			       (double)(cpu_end - cpu_start) * 1000.0 / (double)sysconf(_SC_CLK_TCK) *
+				       1000.0 / (double)total);
+	}
 	return errors ? 1 : 0;
 }

@@ -6,8 +6,12 @@
 # script runs in, 1 and then 2 concurrent readers read four files in a loop:
 # the kernel's /proc/meminfo, a trivial FUSE file of the same size (the floor
 # for any FUSE daemon), proclens's proc/meminfo and lxcfs's proc/meminfo.
-# One table compares them; then 100 readers in 100 cgroups do 100,000 reads
-# and proclens's resident memory is printed.
+# One table compares them. Then: 1,000 readers polling from 1,000 cgroups
+# against 1,000 from one cgroup; 50 and 200 pollers at 10 Hz in cgroups of
+# their own, each daemon's CPU time per 1,000 reads; a reader at the bottom
+# of 1,000 nested cgroups; and 100 readers in 100 cgroups doing 100,000
+# reads, after which proclens's resident memory is printed. Every ratio is
+# printed with its target beside it.
 #
 # Environment: PROCLENS, TRIVIALFS, BENCHREAD name the programs (set by make);
 # BENCH_SECONDS is the time limit of each measurement (default 6).
@@ -25,9 +29,16 @@ LIMIT_KB=262144
 MEMCHECK_GROUPS=100
 MEMCHECK_READS=100000
 MEMCHECK_SECONDS=60
-TARGET_VS_TRIVIAL=0.8
+TARGET_VS_TRIVIAL_1=0.9		# reads/s with 1 reader
+TARGET_VS_TRIVIAL_2=1.0		# with 2 readers
 TARGET_VS_LXCFS=2.5
 TARGET_RSS_KB=8192
+FLAT_READERS=1000		# readers (and cgroups) of the flat-scaling check
+FLAT_RATE=2			# reads a second each
+TARGET_FLAT=1.25		# 1,000 cgroups over 1 cgroup, latency and CPU per read
+POLL_RATE=10			# the pollers' reads a second each
+TARGET_CPU_VS_LXCFS=0.25	# daemon CPU per 1,000 reads, proclens over lxcfs
+CHAIN_DEPTH=1000
 
 BENCH_NAME=bench
 . "$(dirname "$0")/lib.sh"
@@ -107,7 +118,8 @@ CLEANUP_PIDS="$PROCLENS_PID $CLEANUP_PIDS"
 new_mount_dir trivialfs
 TRIVIAL_MNT=$MOUNT_DIR
 "$TRIVIALFS" "$TRIVIAL_MNT" &
-CLEANUP_PIDS="$! $CLEANUP_PIDS"
+TRIVIAL_PID=$!
+CLEANUP_PIDS="$TRIVIAL_PID $CLEANUP_PIDS"
 wait_for_file "$TRIVIAL_MNT/proc/meminfo" 100 || fail "trivialfs did not start at $TRIVIAL_MNT"
 
 LXCFS_MNT=""
@@ -117,7 +129,8 @@ if command -v lxcfs >/dev/null; then
 	dir=$MOUNT_DIR
 	CLEANUP_FILES="$dir.pid $dir.log $CLEANUP_FILES"
 	lxcfs -f -p "$dir.pid" "$dir" >"$dir.log" 2>&1 &
-	CLEANUP_PIDS="$! $CLEANUP_PIDS"
+	LXCFS_PID=$!
+	CLEANUP_PIDS="$LXCFS_PID $CLEANUP_PIDS"
 	if wait_for_file "$dir/proc/meminfo" 100; then
 		LXCFS_MNT=$dir
 	else
@@ -212,10 +225,12 @@ for readers in 1 2; do
 done
 echo
 for readers in 1 2; do
+	target=$TARGET_VS_TRIVIAL_1
+	[ "$readers" = 1 ] || target=$TARGET_VS_TRIVIAL_2
 	vs_trivial=$(ratio "${RATE[proclens,$readers]}" "${RATE[trivialfs,$readers]}")
 	vs_lxcfs=$(ratio "${RATE[proclens,$readers]}" "${RATE[lxcfs,$readers]}")
 	printf '%s reader(s): proclens/trivialfs reads/s %s (target >= %s: %s), ' \
-		"$readers" "$vs_trivial" "$TARGET_VS_TRIVIAL" "$(verdict "$vs_trivial" ">=" "$TARGET_VS_TRIVIAL")"
+		"$readers" "$vs_trivial" "$target" "$(verdict "$vs_trivial" ">=" "$target")"
 	printf 'proclens/lxcfs reads/s %s (target >= %s: %s)\n' \
 		"$vs_lxcfs" "$TARGET_VS_LXCFS" "$(verdict "$vs_lxcfs" ">=" "$TARGET_VS_LXCFS")"
 done
@@ -224,14 +239,125 @@ if [ -n "$PROCLENS_DIED" ] || ! proclens_alive; then
 	fail "proclens (pid $PROCLENS_PID) died during the run ${PROCLENS_DIED:-}; the kernel log may say why (dmesg | grep proclens)"
 fi
 
-# --- memory: many readers in many cgroups -------------------------------------------
-
 rss_kb() {
 	awk '$1 == "VmRSS:" {print $2}' "/proc/$PROCLENS_PID/status"
 }
+rss_before=$(rss_kb)
+
+# field NAME TEXT: the value of NAME= in benchread's output.
+field() {
+	echo "$2" | sed -n "s/.*\<$1=\([^ ]*\).*/\1/p"
+}
+
+# --- flat from 1 to 1,000 containers ---------------------------------------------------
+
+# The same polling load from FLAT_READERS cgroups of their own and from one:
+# latency and proclens's CPU per read must not grow with the cgroups.
+echo
+flat_groups=()
+for i in $(seq -w "$FLAT_READERS"); do
+	cg_make "$BENCH_CG/f$i" || fail "cannot create cgroup $BENCH_CG/f$i"
+	flat_groups+=(-g "$BENCH_CG/f$i")
+done
+flat_seconds=$((SECONDS_EACH + 4))
+declare -A FLAT_MEDIAN FLAT_CPU FLAT_READS
+for layout in one many; do
+	if [ "$layout" = one ]; then
+		groups=(-g "$BENCH_CG")
+	else
+		groups=("${flat_groups[@]}")
+	fi
+	if out=$("$BENCHREAD" -n "$FLAT_READERS" -r "$FLAT_RATE" -c 1000000 -t "$flat_seconds" -w 1 \
+		-p "$PROCLENS_PID" "${groups[@]}" "$PROCLENS_MNT/proc/meminfo" 2>&1); then
+		FLAT_MEDIAN[$layout]=$(field median_us "$out")
+		FLAT_CPU[$layout]=$(field cpu_ms_per_1000 "$out")
+		FLAT_READS[$layout]=$(field reads "$out")
+	else
+		say "flat, $layout cgroup(s): $out" >&2
+	fi
+done
+r_latency=$(ratio "${FLAT_MEDIAN[many]:--}" "${FLAT_MEDIAN[one]:--}")
+r_cpu=$(ratio "${FLAT_CPU[many]:--}" "${FLAT_CPU[one]:--}")
+say "flat: $FLAT_READERS readers at $FLAT_RATE Hz for $flat_seconds s, proclens proc/meminfo"
+printf '%-34s %12s %12s\n' "" "1 cgroup" "$FLAT_READERS cgroups"
+printf '%-34s %12s %12s\n' "reads" "${FLAT_READS[one]:--}" "${FLAT_READS[many]:--}"
+printf '%-34s %12s %12s\n' "median us" "${FLAT_MEDIAN[one]:--}" "${FLAT_MEDIAN[many]:--}"
+printf '%-34s %12s %12s\n' "proclens CPU ms per 1,000 reads" "${FLAT_CPU[one]:--}" "${FLAT_CPU[many]:--}"
+printf '%s cgroups / 1 cgroup: median latency %s (target <= %s: %s), CPU per read %s (target <= %s: %s)\n' \
+	"$FLAT_READERS" "$r_latency" "$TARGET_FLAT" "$(verdict "$r_latency" "<=" "$TARGET_FLAT")" \
+	"$r_cpu" "$TARGET_FLAT" "$(verdict "$r_cpu" "<=" "$TARGET_FLAT")"
+say "proclens holds $(ls "/proc/$PROCLENS_PID/fd" | wc -l) descriptors after it"
+
+# --- CPU: pollers at 10 Hz ----------------------------------------------------------------
 
 echo
-rss_before=$(rss_kb)
+declare -A POLL_CPU
+poll_seconds=$((SECONDS_EACH + 4))
+for pollers in 50 200; do
+	groups=("${flat_groups[@]:0:$((pollers * 2))}")
+	for column in trivialfs proclens lxcfs; do
+		case $column in
+		trivialfs) pid=$TRIVIAL_PID path=$TRIVIAL_MNT/proc/meminfo ;;
+		proclens) pid=$PROCLENS_PID path=$PROCLENS_MNT/proc/meminfo ;;
+		lxcfs) pid=${LXCFS_PID:-} path=${LXCFS_MNT:+$LXCFS_MNT/proc/meminfo} ;;
+		esac
+		POLL_CPU[$column,$pollers]=-
+		[ -n "$pid" ] && [ -n "$path" ] || continue
+		if out=$("$BENCHREAD" -n "$pollers" -r "$POLL_RATE" -c 1000000 -t "$poll_seconds" \
+			-w 1 -p "$pid" "${groups[@]}" "$path" 2>&1); then
+			POLL_CPU[$column,$pollers]=$(field cpu_ms_per_1000 "$out")
+		else
+			say "$pollers pollers, $column: $out" >&2
+		fi
+	done
+done
+say "pollers at $POLL_RATE Hz, each in a cgroup of its own, $poll_seconds s; daemon CPU ms per 1,000 reads"
+printf '%-22s %12s %12s %12s %22s\n' "" "trivialfs" "proclens" "lxcfs" "proclens/lxcfs"
+for pollers in 50 200; do
+	r=$(ratio "${POLL_CPU[proclens,$pollers]}" "${POLL_CPU[lxcfs,$pollers]}")
+	printf '%-22s %12s %12s %12s %8s (<= %s: %s)\n' "$pollers pollers" \
+		"${POLL_CPU[trivialfs,$pollers]}" "${POLL_CPU[proclens,$pollers]}" \
+		"${POLL_CPU[lxcfs,$pollers]}" "$r" "$TARGET_CPU_VS_LXCFS" \
+		"$(verdict "$r" "<=" "$TARGET_CPU_VS_LXCFS")"
+done
+rss=$(rss_kb)
+printf 'proclens VmRSS after the pollers: %s kB; target <= %s kB: %s\n' "$rss" "$TARGET_RSS_KB" \
+	"$( [ "$rss" -le "$TARGET_RSS_KB" ] && echo met || echo MISSED)"
+
+# --- a reader at the bottom of 1,000 nested cgroups ----------------------------------------
+
+echo
+chain=$BENCH_CG/chain
+cg_make "$chain" || fail "cannot create cgroup $chain"
+dir=$chain
+for _ in $(seq "$CHAIN_DEPTH"); do
+	if [ "$CG_VERSION" = 2 ]; then
+		echo +memory >"$dir/cgroup.subtree_control" || break
+	fi
+	dir=$dir/d
+	mkdir "$dir" || break
+	CLEANUP_CGROUPS="$dir $CLEANUP_CGROUPS"
+done
+declare -A CHAIN_MEDIAN
+for where in flat chain; do
+	group=$BENCH_CG
+	[ "$where" = flat ] || group=$dir
+	if out=$("$BENCHREAD" -n 1 -c "$COUNT_EACH" -t "$SECONDS_EACH" -w 20 -g "$group" \
+		-e "$(printf '%-16s%8s kB' MemTotal: "$LIMIT_KB")" "$PROCLENS_MNT/proc/meminfo" 2>&1); then
+		CHAIN_MEDIAN[$where]=$(field median_us "$out")
+	else
+		CHAIN_MEDIAN[$where]=failed
+		say "chain, $where: $out" >&2
+	fi
+done
+printf 'proc/meminfo at the bottom of %s nested cgroups: median %s us, against %s us in the limited cgroup (%sx); MemTotal the chain'"'"'s smallest limit\n' \
+	"$CHAIN_DEPTH" "${CHAIN_MEDIAN[chain]}" "${CHAIN_MEDIAN[flat]}" \
+	"$(ratio "${CHAIN_MEDIAN[chain]}" "${CHAIN_MEDIAN[flat]}" 1)"
+proclens_alive || fail "proclens (pid $PROCLENS_PID) died during the scaling checks"
+
+# --- memory: many readers in many cgroups -------------------------------------------
+
+echo
 groups=()
 for i in $(seq -w "$MEMCHECK_GROUPS"); do
 	cg_make "$BENCH_CG/m$i" || fail "cannot create cgroup $BENCH_CG/m$i"
