@@ -15,6 +15,7 @@
 
 #include "cgroup.h"
 #include "host.h"
+#include "memcg.h"
 #include "strutil.h"
 
 static const struct cgroup_hierarchy memory_v1 = { "memory", CGROUP_V1, -1, NULL, 0 };
@@ -636,6 +637,108 @@ static uint64_t node_u64(struct cgroup_node *node, const char *file)
 	return value;
 }
 
+/* A parse for cgroup_node_read_shared(): the file's first number. */
+static int parse_first_number(const char *text, void *out, void *arg)
+{
+	(void)arg;
+	return strutil_parse_u64(text, strcspn(text, "\n"), out) < 0 ? -EBADMSG : 0;
+}
+
+static uint64_t node_shared(struct cgroup_node *node, int64_t max_age_ns)
+{
+	uint64_t value = 0;
+
+	ck_assert_int_eq(cgroup_node_read_shared(node, "memory.max", max_age_ns,
+						 parse_first_number, NULL, &value, sizeof(value)),
+			 0);
+	return value;
+}
+
+START_TEST(test_shared_read_within_age_serves_what_was_parsed)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *a;
+
+	scratch_cgroup("a", "100\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &a), 0);
+	ck_assert_uint_eq(node_shared(a, 60 * 1000000000LL), 100);
+	scratch_write("a", "memory.max", "200\n");
+	ck_assert_uint_eq(node_shared(a, 60 * 1000000000LL), 100);
+	/* Age 0: always read. */
+	ck_assert_uint_eq(node_shared(a, 0), 200);
+	cgroup_node_put(a);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+START_TEST(test_shared_read_past_age_reads_again)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *a;
+
+	scratch_cgroup("a", "100\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &a), 0);
+	ck_assert_uint_eq(node_shared(a, 1000000), 100);
+	scratch_write("a", "memory.max", "200\n");
+	usleep(2000);
+	/* 2 ms later, with an age of 1 ms. */
+	ck_assert_uint_eq(node_shared(a, 1000000), 200);
+	cgroup_node_put(a);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+/* A chain of depth cgroups "d/d/..." below scratch; its path in path. */
+static void scratch_chain(int depth, char *path, size_t size)
+{
+	path[0] = '\0';
+	for (int i = 0; i < depth; i++) {
+		size_t len = strlen(path);
+
+		snprintf(path + len, size - len, "%sd", i ? "/" : "");
+		scratch_cgroup(path, "max\n");
+		scratch_write(path, "memory.current", "1000\n");
+	}
+}
+
+START_TEST(test_deep_chain_reads_limit_above_kept_levels)
+{
+	char path[PATH_MAX], level[PATH_MAX];
+	struct cgroup_hierarchy h;
+	struct cgroup_node *bottom;
+	struct memcg_usage usage;
+
+	/*
+	 * 100 levels; level 5 from the top (95 above the bottom, far beyond
+	 * the 32 kept) limits to 4096 and level 90 to 8192: the smallest wins.
+	 */
+	scratch_chain(100, path, sizeof(path));
+	snprintf(level, sizeof(level), "%.*s", 5 * 2 - 1, path);
+	scratch_write(level, "memory.max", "4096\n");
+	scratch_write(level, "memory.stat", "anon 7\nfile 9\n");
+	snprintf(level, sizeof(level), "%.*s", 90 * 2 - 1, path);
+	scratch_write(level, "memory.max", "8192\n");
+	scratch_write(level, "memory.stat", "anon 5\nfile 3\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, path, &bottom), 0);
+	ck_assert_int_eq(memcg_read(&h, bottom, false, &usage), 0);
+	ck_assert_uint_eq(usage.limit, 4096);
+	ck_assert_uint_eq(usage.headroom, 4096 - 1000);
+	ck_assert_uint_eq(usage.stat[MEMCG_ANON], 7);
+	/* The bottom and the 32 levels above it stay; the rest is closed again. */
+	ck_assert_uint_eq(cgroup_hierarchy_cached(&h), 1 + CGROUP_KEPT_DEPTH);
+	/* The limit far above lifted: the next read has level 90's. */
+	snprintf(level, sizeof(level), "%.*s", 5 * 2 - 1, path);
+	scratch_write(level, "memory.max", "max\n");
+	ck_assert_int_eq(memcg_read(&h, bottom, false, &usage), 0);
+	ck_assert_uint_eq(usage.limit, 8192);
+	cgroup_node_put(bottom);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
 START_TEST(test_node_renamed_cgroup_keeps_its_figures)
 {
 	struct cgroup_hierarchy h;
@@ -997,6 +1100,9 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_node_working_set_within_budget_stays_open);
 	tcase_add_test(tc, test_node_in_use_is_never_closed);
 	tcase_add_test(tc, test_node_out_of_descriptors_gives_back_idle_cgroup);
+	tcase_add_test(tc, test_shared_read_within_age_serves_what_was_parsed);
+	tcase_add_test(tc, test_shared_read_past_age_reads_again);
+	tcase_add_test(tc, test_deep_chain_reads_limit_above_kept_levels);
 	suite_add_tcase(s, tc);
 	return s;
 }
