@@ -138,12 +138,20 @@ void cgroup_hierarchy_set_fd_budget(struct cgroup_hierarchy *h, size_t fds);
 /*
  * Walking above CGROUP_KEPT_DEPTH: an O_PATH descriptor of a node's parent
  * directory (cgroup_node_parent_fd) or of the directory above one such
- * (cgroup_dir_parent_fd), which the caller closes; *is_root tells whether
- * it is the hierarchy's root. Nothing is kept.
+ * (cgroup_dir_parent_fd), which the caller closes. *above is how many
+ * levels the parent is below the hierarchy's root (0: it is the root),
+ * from the node's path: a cgroup never moves to another parent, so the
+ * walk needs no stat to know where it ends. Nothing is kept.
  */
-int cgroup_node_parent_fd(const struct cgroup_hierarchy *h, struct cgroup_node *node,
-			  int *fd, bool *is_root);
-int cgroup_dir_parent_fd(const struct cgroup_hierarchy *h, int dirfd, int *fd, bool *is_root);
+int cgroup_node_parent_fd(struct cgroup_node *node, int *fd, unsigned *above);
+int cgroup_dir_parent_fd(int dirfd, int *fd);
+
+/*
+ * Facts a caller keeps on a node, bits of its own choosing, for what cannot
+ * change while the node lives (as v1's use_hierarchy of its ancestors).
+ */
+unsigned cgroup_node_notes(const struct cgroup_node *node);
+void cgroup_node_add_notes(struct cgroup_node *node, unsigned notes);
 
 /*
  * cgroup_node_read_file() and cgroup_node_read_u64() of a directory open

@@ -95,6 +95,7 @@ struct cgroup_node {
 	bool in_table;			/* findable: neither dead nor evicted; cache lock */
 	bool is_root;
 	atomic_bool dead;		/* its files read ENODEV: the cgroup was removed */
+	atomic_uint notes;		/* cgroup_node_add_notes() */
 	_Atomic(struct cgroup_node *) parent;	/* resolved on first use; a reference */
 	_Atomic(struct cgroup_file *) files;
 	char path[];			/* as first met, for messages */
@@ -640,40 +641,39 @@ int cgroup_node_read_u64_once(struct cgroup_node *node, const char *file, uint64
 	return 0;
 }
 
-/* dirfd/.. as an O_PATH descriptor, and whether it is the hierarchy's root. */
-static int dir_parent_fd(const struct cgroup_cache *cache, int dirfd, int *fd, bool *is_root)
+/* dirfd/.. as an O_PATH descriptor. */
+static int dir_parent_fd(int dirfd, int *fd)
 {
-	struct stat st;
-
 	*fd = openat(dirfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0)
-		return -errno;
-	if (fstat(*fd, &st) < 0) {
-		int rc = -errno;
-
-		close(*fd);
-		*fd = -1;
-		return rc;
-	}
-	*is_root = st.st_dev == cache->root_dev && st.st_ino == cache->root_ino;
-	return 0;
+	return *fd < 0 ? -errno : 0;
 }
 
-int cgroup_node_parent_fd(const struct cgroup_hierarchy *h, struct cgroup_node *node,
-			  int *fd, bool *is_root)
+int cgroup_node_parent_fd(struct cgroup_node *node, int *fd, unsigned *above)
 {
+	unsigned components = node->path[0] ? 1 : 0;
+
 	*fd = -1;
-	if (node->is_root || !h->files)
+	if (node->is_root)
 		return -ENOENT;
-	return dir_parent_fd(h->files, node->dirfd, fd, is_root);
+	for (const char *p = node->path; *p; p++)
+		components += *p == '/';
+	*above = components ? components - 1 : 0;
+	return dir_parent_fd(node->dirfd, fd);
 }
 
-int cgroup_dir_parent_fd(const struct cgroup_hierarchy *h, int dirfd, int *fd, bool *is_root)
+int cgroup_dir_parent_fd(int dirfd, int *fd)
 {
-	*fd = -1;
-	if (!h->files)
-		return -ENOENT;
-	return dir_parent_fd(h->files, dirfd, fd, is_root);
+	return dir_parent_fd(dirfd, fd);
+}
+
+unsigned cgroup_node_notes(const struct cgroup_node *node)
+{
+	return atomic_load(&node->notes);
+}
+
+void cgroup_node_add_notes(struct cgroup_node *node, unsigned notes)
+{
+	atomic_fetch_or(&node->notes, notes);
 }
 
 ssize_t cgroup_dir_read_file(int dirfd, const char *file, char *buf, size_t size)

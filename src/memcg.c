@@ -114,6 +114,22 @@ static uint64_t normalize_limit(const struct cgroup_hierarchy *h, uint64_t value
 struct memcg_level {
 	struct cgroup_node *node;	/* or NULL */
 	int dirfd;			/* O_PATH, when node is NULL; -1 */
+	unsigned above;			/* a directory's levels below the root */
+};
+
+/*
+ * A note on the highest kept node of a walk: every level above it reads
+ * use_hierarchy 1. An ancestor of a live cgroup has children, so its value
+ * cannot change (and since Linux 5.11 it is always 1): later walks from the
+ * node skip reading it level by level.
+ */
+#define MEMCG_NOTE_ABOVE_HIERARCHICAL 1u
+
+/* What a walk above the kept levels saw: from which node, and any use_hierarchy 0. */
+struct memcg_deep {
+	struct cgroup_node *top;	/* the highest kept level, once passed */
+	bool skip_use_hierarchy;	/* its note says every level above reads 1 */
+	bool saw_non_hierarchical;
 };
 
 static const char *level_path(const struct memcg_level *level)
@@ -231,9 +247,9 @@ static int read_use_hierarchy(const struct memcg_level *level, uint64_t *value)
  * once the parent has children, so a kept node reads it once.
  */
 static int memcg_next_level(const struct cgroup_hierarchy *h, struct memcg_level *level,
-			    unsigned depth)
+			    unsigned depth, struct memcg_deep *deep)
 {
-	struct memcg_level parent = { NULL, -1 };
+	struct memcg_level parent = { NULL, -1, 0 };
 	uint64_t use_hierarchy = 1;
 	bool is_root = false;
 	int rc;
@@ -242,19 +258,27 @@ static int memcg_next_level(const struct cgroup_hierarchy *h, struct memcg_level
 		rc = cgroup_node_parent(level->node, &parent.node);
 		is_root = !parent.node || cgroup_node_is_root(parent.node);
 	} else if (level->node) {
-		rc = cgroup_node_parent_fd(h, level->node, &parent.dirfd, &is_root);
+		deep->top = level->node;
+		deep->skip_use_hierarchy = cgroup_node_notes(level->node) &
+					   MEMCG_NOTE_ABOVE_HIERARCHICAL;
+		rc = cgroup_node_parent_fd(level->node, &parent.dirfd, &parent.above);
+		is_root = parent.above == 0;
 	} else {
-		rc = cgroup_dir_parent_fd(h, level->dirfd, &parent.dirfd, &is_root);
+		rc = cgroup_dir_parent_fd(level->dirfd, &parent.dirfd);
+		parent.above = level->above ? level->above - 1 : 0;
+		is_root = level->above <= 1;
 	}
 	if (rc < 0)
 		return rc;
-	if (h->version == CGROUP_V1 && !is_root) {
+	if (h->version == CGROUP_V1 && !is_root && !(parent.dirfd >= 0 && deep->skip_use_hierarchy)) {
 		rc = read_use_hierarchy(&parent, &use_hierarchy);
 		if (rc < 0) {
 			if (parent.dirfd >= 0)
 				close(parent.dirfd);
 			return rc;
 		}
+		if (parent.dirfd >= 0 && use_hierarchy == 0)
+			deep->saw_non_hierarchical = true;
 	}
 	if (level->dirfd >= 0)
 		close(level->dirfd);
@@ -337,7 +361,8 @@ static int memcg_walk(const struct cgroup_hierarchy *h, struct cgroup_node *cgro
 	const char *limit_file = v1 ? "memory.limit_in_bytes" : "memory.max";
 	const char *usage_file = v1 ? "memory.usage_in_bytes" : "memory.current";
 	const char *swap_file = v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max";
-	struct memcg_level level = { cgroup, -1 };
+	struct memcg_level level = { cgroup, -1, 0 };
+	struct memcg_deep deep = { NULL, false, false };
 	int rc = 0;
 
 	/* The root cgroup cannot be limited: stop below it. */
@@ -377,12 +402,14 @@ static int memcg_walk(const struct cgroup_hierarchy *h, struct cgroup_node *cgro
 					break;
 			}
 		}
-		rc = memcg_next_level(h, &level, depth);
+		rc = memcg_next_level(h, &level, depth, &deep);
 		if (rc < 0)
 			break;
 	}
 	if (level.dirfd >= 0)
 		close(level.dirfd);
+	if (rc == 0 && v1 && deep.top && !deep.skip_use_hierarchy && !deep.saw_non_hierarchical)
+		cgroup_node_add_notes(deep.top, MEMCG_NOTE_ABOVE_HIERARCHICAL);
 	return rc;
 }
 
@@ -443,7 +470,7 @@ static int memcg_read_usage(const struct cgroup_hierarchy *h, bool want_swap,
 int memcg_read(const struct cgroup_hierarchy *h, struct cgroup_node *cgroup,
 	       bool want_swap, struct memcg_usage *out)
 {
-	struct memcg_level limiting = { NULL, -1 }, swap_limiting = { NULL, -1 };
+	struct memcg_level limiting = { NULL, -1, 0 }, swap_limiting = { NULL, -1, 0 };
 	uint64_t swap_min = CGROUP_UNLIMITED;
 	int rc;
 
