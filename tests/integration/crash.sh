@@ -13,8 +13,8 @@ require_root
 require_memcg
 command -v python3 >/dev/null || skip "needs python3"
 command -v unshare >/dev/null || skip "needs unshare"
-LOOPREAD=$(dirname "$PROCLENS")/tests/integration/loopread
-[ -x "$LOOPREAD" ] || skip "needs $LOOPREAD (built by make check)"
+[ -x "$(dirname "$PROCLENS")/tests/integration/loopread" ] ||
+	skip "needs tests/integration/loopread (built by make check)"
 
 MiB=1048576
 MNT=$(mktemp -d /tmp/proclens-mnt.XXXXXX)
@@ -50,29 +50,17 @@ CG=$CG_DIR
 KB=$((256 * 1024))
 DEV_BEFORE=$(stat -c %d "$MNT")
 
-OUT=$(mktemp -d /tmp/proclens-crash-out.XXXXXX)
-CLEANUP_FILES="$OUT $CLEANUP_FILES"
-READING=6
-READER_PIDS=""
-reader() { # NAME MODE PATH EXPECT
-	cg_run "$CG" "$LOOPREAD" "$2" "$3" "$READING" "$4" >"$OUT/$1" 2>"$OUT/$1.err" &
-	READER_PIDS="$READER_PIDS $!"
-	CLEANUP_PIDS="$! $CLEANUP_PIDS"
-}
-reader meminfo reopen "$MNT/proc/meminfo" "MemTotal=$KB"
-reader meminfo-kept keep "$MNT/proc/meminfo" "MemTotal=$KB"
-reader container reopen "$MNT/c/crash/proc/meminfo" "MemTotal=$KB"
-reader net-dev reopen "$MNT/proc/net/dev" "^Inter-|"
-reader net-dev-kept keep "$MNT/proc/net/dev" "^Inter-|"
-reader net-dir dir "$MNT/proc/net" "sockstat"
-reader sockstat reopen "$MNT/proc/net/sockstat" "^sockets: used"
-reader limits reopen "$MNT/proc/self/limits" "^Limit"
-cg_run "$CG" unshare -m --propagation private sh -c \
-	'mount --bind "$0/c/box/proc/meminfo" /proc/meminfo && exec "$@"' "$MNT" \
-	"$LOOPREAD" reopen /proc/meminfo "$READING" "MemTotal=$KB" \
-	>"$OUT/bind-mount" 2>"$OUT/bind-mount.err" &
-READER_PIDS="$READER_PIDS $!"
-CLEANUP_PIDS="$! $CLEANUP_PIDS"
+LOOP_CG=$CG
+LOOP_SECONDS=6
+loop_reader meminfo reopen "$MNT/proc/meminfo" "MemTotal=$KB"
+loop_reader meminfo-kept keep "$MNT/proc/meminfo" "MemTotal=$KB"
+loop_reader container reopen "$MNT/c/crash/proc/meminfo" "MemTotal=$KB"
+loop_reader net-dev reopen "$MNT/proc/net/dev" "^Inter-|"
+loop_reader net-dev-kept keep "$MNT/proc/net/dev" "^Inter-|"
+loop_reader net-dir dir "$MNT/proc/net" "sockstat"
+loop_reader sockstat reopen "$MNT/proc/net/sockstat" "^sockets: used"
+loop_reader limits reopen "$MNT/proc/self/limits" "^Limit"
+LOOP_BIND=box loop_reader bind-mount reopen /proc/meminfo "MemTotal=$KB"
 
 # crash_and_restart: SIGKILL mid-read, a pause with no daemon at all, then
 # the manager's restart (systemd's Restart=on-failure).
@@ -91,22 +79,7 @@ sleep 1
 crash_and_restart
 sleep 1.5
 crash_and_restart
-for pid in $READER_PIDS; do
-	wait "$pid"
-done
-
-for name in meminfo meminfo-kept container net-dev net-dev-kept net-dir sockstat limits \
-	bind-mount; do
-	result=$(cat "$OUT/$name")
-	echo "# $name: $result"
-	sed 's/^/# /' "$OUT/$name.err"
-	check "$name: no read failed through 2 crashes" 0 \
-		"$(echo "$result" | sed -n 's/.*failed=\([0-9]*\).*/\1/p')"
-	check "$name: no read was wrong through 2 crashes" 0 \
-		"$(echo "$result" | sed -n 's/.*wrong=\([0-9]*\).*/\1/p')"
-	reads=$(echo "$result" | sed -n 's/.*reads=\([0-9]*\).*/\1/p')
-	check_true "$name: read throughout ($reads reads)" [ "${reads:-0}" -ge 20 ]
-done
+loop_readers_check "2 crashes"
 check "the mount is the one made before the crashes" "$DEV_BEFORE" "$(stat -c %d "$MNT")"
 check "the restarted daemon keeps the connection in the store" "fuse state" "$(stored)"
 

@@ -271,3 +271,54 @@ wait_for() {
 	done
 	return 1
 }
+
+# --- readers that loop while the daemon is disturbed ------------------------
+# loop_reader NAME MODE PATH EXPECT: loopread (MODE reopen, keep or dir; see
+# loopread.c) in cgroup $LOOP_CG for $LOOP_SECONDS, in the background. With
+# LOOP_BIND set, it reads /proc/meminfo in a mount namespace of its own with
+# $MNT/c/$LOOP_BIND/proc/meminfo bound over it, as a container does.
+# loop_readers_check WHAT: wait for every reader started, then check that none
+# failed a read, none read wrong content, and each read throughout.
+LOOP_NAMES=""
+LOOP_PIDS=""
+LOOP_OUT=""
+loop_reader() {
+	local loopread
+	loopread=$(dirname "$PROCLENS")/tests/integration/loopread
+	if [ -z "$LOOP_OUT" ]; then
+		LOOP_OUT=$(mktemp -d /tmp/proclens-loop.XXXXXX)
+		CLEANUP_FILES="$LOOP_OUT $CLEANUP_FILES"
+	fi
+	if [ -n "${LOOP_BIND:-}" ]; then
+		cg_run "$LOOP_CG" unshare -m --propagation private sh -c \
+			'mount --bind "$0/c/$1/proc/meminfo" /proc/meminfo && shift && exec "$@"' \
+			"$MNT" "$LOOP_BIND" "$loopread" "$2" "$3" "$LOOP_SECONDS" "$4" \
+			>"$LOOP_OUT/$1" 2>"$LOOP_OUT/$1.err" &
+	else
+		cg_run "$LOOP_CG" "$loopread" "$2" "$3" "$LOOP_SECONDS" "$4" \
+			>"$LOOP_OUT/$1" 2>"$LOOP_OUT/$1.err" &
+	fi
+	LOOP_PIDS="$LOOP_PIDS $!"
+	CLEANUP_PIDS="$! $CLEANUP_PIDS"
+	LOOP_NAMES="$LOOP_NAMES $1"
+}
+
+loop_readers_check() {
+	local pid name result reads
+	for pid in $LOOP_PIDS; do
+		wait "$pid"
+	done
+	for name in $LOOP_NAMES; do
+		result=$(cat "$LOOP_OUT/$name")
+		echo "# $name: $result"
+		sed 's/^/# /' "$LOOP_OUT/$name.err"
+		check "$name: no read failed through $1" 0 \
+			"$(echo "$result" | sed -n 's/.*failed=\([0-9]*\).*/\1/p')"
+		check "$name: no read was wrong through $1" 0 \
+			"$(echo "$result" | sed -n 's/.*wrong=\([0-9]*\).*/\1/p')"
+		reads=$(echo "$result" | sed -n 's/.*reads=\([0-9]*\).*/\1/p')
+		check_true "$name: read throughout ($reads reads)" [ "${reads:-0}" -ge 20 ]
+	done
+	LOOP_PIDS=""
+	LOOP_NAMES=""
+}

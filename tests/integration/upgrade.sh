@@ -11,8 +11,8 @@
 require_root
 require_memcg
 command -v unshare >/dev/null || skip "needs unshare"
-LOOPREAD=$(dirname "$PROCLENS")/tests/integration/loopread
-[ -x "$LOOPREAD" ] || skip "needs $LOOPREAD (built by make check)"
+[ -x "$(dirname "$PROCLENS")/tests/integration/loopread" ] ||
+	skip "needs tests/integration/loopread (built by make check)"
 
 MiB=1048576
 SECONDS_READING=$(scaled 60)
@@ -40,31 +40,19 @@ ls "$MNT/proc/net" >/dev/null
 FDS_BEFORE=$(fds)
 THREADS_BEFORE=$(threads)
 
-OUT=$(mktemp -d /tmp/proclens-upgrade-out.XXXXXX)
-CLEANUP_FILES="$OUT $CLEANUP_FILES"
-reader() { # NAME MODE PATH EXPECT: in the limited cgroup, in the background
-	cg_run "$CG" "$LOOPREAD" "$2" "$3" "$SECONDS_READING" "$4" >"$OUT/$1" 2>"$OUT/$1.err" &
-	READER_PIDS="$READER_PIDS $!"
-	CLEANUP_PIDS="$! $CLEANUP_PIDS"
-}
-READER_PIDS=""
-reader meminfo reopen "$MNT/proc/meminfo" "MemTotal=$KB"
-reader meminfo-kept keep "$MNT/proc/meminfo" "MemTotal=$KB"
-reader container reopen "$MNT/c/upgrade/proc/meminfo" "MemTotal=$KB"
-reader container-kept keep "$MNT/c/upgrade/proc/meminfo" "MemTotal=$KB"
-reader net-dev reopen "$MNT/proc/net/dev" "^Inter-|"
-reader net-dev-kept keep "$MNT/proc/net/dev" "^Inter-|"
-reader net-dir dir "$MNT/proc/net" "sockstat"
-reader net-subdir dir "$MNT/proc/net/stat" "arp_cache"
-reader sockstat reopen "$MNT/proc/net/sockstat" "^sockets: used"
-reader limits reopen "$MNT/proc/self/limits" "^Limit"
-# A container: its own mount namespace with c/box/proc/meminfo bound over /proc/meminfo.
-cg_run "$CG" unshare -m --propagation private sh -c \
-	'mount --bind "$0/c/box/proc/meminfo" /proc/meminfo && exec "$@"' "$MNT" \
-	"$LOOPREAD" reopen /proc/meminfo "$SECONDS_READING" "MemTotal=$KB" \
-	>"$OUT/bind-mount" 2>"$OUT/bind-mount.err" &
-READER_PIDS="$READER_PIDS $!"
-CLEANUP_PIDS="$! $CLEANUP_PIDS"
+LOOP_CG=$CG
+LOOP_SECONDS=$SECONDS_READING
+loop_reader meminfo reopen "$MNT/proc/meminfo" "MemTotal=$KB"
+loop_reader meminfo-kept keep "$MNT/proc/meminfo" "MemTotal=$KB"
+loop_reader container reopen "$MNT/c/upgrade/proc/meminfo" "MemTotal=$KB"
+loop_reader container-kept keep "$MNT/c/upgrade/proc/meminfo" "MemTotal=$KB"
+loop_reader net-dev reopen "$MNT/proc/net/dev" "^Inter-|"
+loop_reader net-dev-kept keep "$MNT/proc/net/dev" "^Inter-|"
+loop_reader net-dir dir "$MNT/proc/net" "sockstat"
+loop_reader net-subdir dir "$MNT/proc/net/stat" "arp_cache"
+loop_reader sockstat reopen "$MNT/proc/net/sockstat" "^sockets: used"
+loop_reader limits reopen "$MNT/proc/self/limits" "^Limit"
+LOOP_BIND=box loop_reader bind-mount reopen /proc/meminfo "MemTotal=$KB"
 
 sleep 1
 kill -HUP "$DAEMON_PID"
@@ -75,22 +63,7 @@ mv "$INSTALL/proclens.new" "$INSTALL/proclens"
 kill -HUP "$DAEMON_PID"
 sleep 1
 kill -HUP "$DAEMON_PID"
-for pid in $READER_PIDS; do
-	wait "$pid"
-done
-
-for name in meminfo meminfo-kept container container-kept net-dev net-dev-kept net-dir \
-	net-subdir sockstat limits bind-mount; do
-	result=$(cat "$OUT/$name")
-	echo "# $name: $result"
-	sed 's/^/# /' "$OUT/$name.err"
-	check "$name: no read failed through 3 reloads" 0 \
-		"$(echo "$result" | sed -n 's/.*failed=\([0-9]*\).*/\1/p')"
-	check "$name: no read was wrong through 3 reloads" 0 \
-		"$(echo "$result" | sed -n 's/.*wrong=\([0-9]*\).*/\1/p')"
-	reads=$(echo "$result" | sed -n 's/.*reads=\([0-9]*\).*/\1/p')
-	check_true "$name: read throughout ($reads reads)" [ "${reads:-0}" -ge 20 ]
-done
+loop_readers_check "3 reloads"
 
 check "the pid file names the same daemon" "$DAEMON_PID" "$(cat "$PIDFILE")"
 check_true "the daemon is alive" kill -0 "$DAEMON_PID"
