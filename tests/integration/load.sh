@@ -36,8 +36,9 @@ UNPRIVILEGED_UID=65534
 # every worker thread, its malloc arena and each group's cgroup nodes,
 # namespace socket and proc instance; what the load allocates is per open
 # file and freed at release, so what may stay is allocator slack. 1 MiB is
-# 256 pages: far below a leak of even 100 bytes per read (the load does
-# tens of thousands), far above the page or two the heap moves between runs.
+# 256 pages: less than a leak of 100 bytes a read (the load does tens of
+# thousands here, a few thousand in the VM lane), far more than the few
+# hundred kB the heap moves between runs.
 RSS_SLACK_KB=1024
 
 # group_limit_mib G: group G's memory limit; group_pids_max G: its pids.max.
@@ -79,6 +80,8 @@ own_kb=$(meminfo_kb "$MNT/proc/meminfo" MemTotal)
 daemon_fds() { ls "/proc/$DAEMON_PID/fd" | wc -l; }
 daemon_threads() { awk '$1 == "Threads:" {print $2}' "/proc/$DAEMON_PID/status"; }
 daemon_rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$DAEMON_PID/status"; }
+# daemon_cpu_ticks: user and system time, in clock ticks (after the comm field).
+daemon_cpu_ticks() { sed 's/.*) //' "/proc/$DAEMON_PID/stat" | awk '{print $12 + $13}'; }
 FDS_REST=$(daemon_fds)
 THREADS_REST=$(daemon_threads)
 RSS_REST=$(daemon_rss_kb)
@@ -233,11 +236,14 @@ echo "# daemon after the warm-up: $FDS_BEFORE descriptors, $THREADS_BEFORE threa
 
 echo "# $((GROUPS_COUNT * READERS)) readers in $GROUPS_COUNT groups, $LOAD_SECONDS s"
 START=$SECONDS
+CPU_BEFORE=$(daemon_cpu_ticks)
 touch "$GO"
 if ! wait_for $(((LOAD_SECONDS + 60) * 10)) all_say "done"; then
 	check "every group's readers finished within $((LOAD_SECONDS + 60)) s" yes no
 fi
-echo "# the load ended after $((SECONDS - START)) s"
+echo "# the load ended after $((SECONDS - START)) s; the daemon's CPU time in it:" \
+	"$(awk -v t="$(($(daemon_cpu_ticks) - CPU_BEFORE))" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.1f", t / hz }') s"
 for g in $(seq "$GROUPS_COUNT"); do
 	[ -s "$scratch/group$g.err" ] && echo "# group $g said: $(head -c 2000 "$scratch/group$g.err")"
 done

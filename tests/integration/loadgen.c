@@ -53,11 +53,12 @@
  */
 
 #define LOADGEN_MAX_READERS 16
-/* Larger than anything read here (proc/net/tcp of 100 sockets is 15 KiB). */
+/* Larger than anything read here: proc/net/tcp is 150 bytes a socket. */
 #define LOADGEN_MAX_BYTES (64 * 1024)
 /* What each reader describes on stderr at most, of errors and of wrong contents. */
 #define LOADGEN_MAX_SAID 3
-#define LOADGEN_MAX_SOCKETS 1000
+/* Of each kind; proc/net/tcp of as many TCP sockets is 45 KiB. */
+#define LOADGEN_MAX_SOCKETS 300
 
 /*
  * Latency histogram: values under 64 ns exact, then 32 buckets per power of
