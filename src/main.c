@@ -175,9 +175,10 @@ static int prepare_mountpoint(const char *mountpoint, char *resolved)
 }
 
 /*
- * proclens keeps the files of up to 1,024 idle cgroups and a netlink socket
- * per reader namespace open, beyond the files readers hold open (a quarter
- * of the limit, budget.c): take the hard limit, 65,536 if it can.
+ * proclens keeps cgroup files open (an eighth of the limit for each of the
+ * memory and pids tables, cgroup.h) and a netlink socket per reader
+ * namespace, beyond the files readers hold open (a quarter of the limit,
+ * budget.c): take the hard limit, 65,536 if it can.
  */
 static void raise_fd_limit(void)
 {
