@@ -211,7 +211,8 @@ int handover_read(int fd, struct handover *h)
 	if (handover_line(fd, line, sizeof(line)) < 0 || strncmp(line, "mount ", 6) != 0)
 		return -EINVAL;
 	len = handover_unhex(line + 6, (unsigned char *)h->mountpoint, sizeof(h->mountpoint) - 1);
-	if (len <= 0)
+	/* An absolute path, no NUL inside. */
+	if (len <= 0 || h->mountpoint[0] != '/' || memchr(h->mountpoint, '\0', (size_t)len))
 		return -EINVAL;
 	h->mountpoint[len] = '\0';
 	h->epoch = (uint16_t)epoch;

@@ -10,7 +10,7 @@ FUZZ_REPLAYS = \
 	tests/fuzz/replay_parse_u64 tests/fuzz/replay_parse_keys tests/fuzz/replay_cgroup_value \
 	tests/fuzz/replay_sockstat tests/fuzz/replay_netdiag tests/fuzz/replay_status \
 	tests/fuzz/replay_id_map tests/fuzz/replay_limits tests/fuzz/replay_nstgid \
-	tests/fuzz/replay_stat_start
+	tests/fuzz/replay_stat_start tests/fuzz/replay_handover
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS)
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/crashes tests/fuzz/local.mk
@@ -21,7 +21,7 @@ noinst_PROGRAMS = \
 	tests/fuzz/fuzz_parse_u64 tests/fuzz/fuzz_parse_keys tests/fuzz/fuzz_cgroup_value \
 	tests/fuzz/fuzz_sockstat tests/fuzz/fuzz_netdiag tests/fuzz/fuzz_status \
 	tests/fuzz/fuzz_id_map tests/fuzz/fuzz_limits tests/fuzz/fuzz_nstgid \
-	tests/fuzz/fuzz_stat_start
+	tests/fuzz/fuzz_stat_start tests/fuzz/fuzz_handover
 endif
 
 # Per program: a replay is replay.c with the target; a fuzzer the target alone.
@@ -64,6 +64,9 @@ tests_fuzz_replay_nstgid_LDADD = $(PROCLENS_LIBS)
 tests_fuzz_replay_stat_start_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_stat_start.c tests/fuzz/fuzz.h
 tests_fuzz_replay_stat_start_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"stat_start"'
 tests_fuzz_replay_stat_start_LDADD = $(PROCLENS_LIBS)
+tests_fuzz_replay_handover_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_handover.c tests/fuzz/fuzz.h
+tests_fuzz_replay_handover_CFLAGS = $(FUZZ_REPLAY_CFLAGS) -DFUZZ_TARGET='"handover"'
+tests_fuzz_replay_handover_LDADD = $(PROCLENS_LIBS)
 tests_fuzz_fuzz_meminfo_SOURCES = tests/fuzz/fuzz_meminfo.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_meminfo_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_meminfo_LDADD = $(PROCLENS_LIBS)
@@ -103,3 +106,6 @@ tests_fuzz_fuzz_nstgid_LDADD = $(PROCLENS_LIBS)
 tests_fuzz_fuzz_stat_start_SOURCES = tests/fuzz/fuzz_stat_start.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_stat_start_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_stat_start_LDADD = $(PROCLENS_LIBS)
+tests_fuzz_fuzz_handover_SOURCES = tests/fuzz/fuzz_handover.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_handover_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_handover_LDADD = $(PROCLENS_LIBS)
