@@ -23,8 +23,9 @@ CLEANUP_FILES="$root.log $CLEANUP_FILES"
 mkdir -p "$root/lib/systemd/system" "$root/usr/bin" "$root/etc/systemd/system"
 cp -R /lib/systemd/system/. "$root/lib/systemd/system/"
 cp "$unit" "$root/lib/systemd/system/proclens.service"
-# ExecStopPost= runs /bin/sh: verify looks for it inside the root too.
-cp /bin/sh "$root/usr/bin/sh" && ln -s usr/bin "$root/bin"
+# ExecStopPost= runs /bin/sh and ExecReload= /bin/kill: verify looks for them
+# inside the root too.
+cp /bin/sh "$root/usr/bin/sh" && cp /bin/kill "$root/usr/bin/kill" && ln -s usr/bin "$root/bin"
 
 # verify_root: systemd-analyze verify on the root, its output.
 verify_root() {
