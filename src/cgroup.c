@@ -561,20 +561,18 @@ int cgroup_node_read_shared(struct cgroup_node *node, const char *file, int64_t 
 	ssize_t len;
 	int rc;
 
-	if (atomic_load(&node->dead))
-		return -ENODEV;
-	rc = node_file(node, file, &f);
-	if (rc < 0)
-		return rc;
 	if (max_age_ns > 0) {
+		if (atomic_load(&node->dead))
+			return -ENODEV;
+		rc = node_file(node, file, &f);
+		if (rc < 0)
+			return rc;
 		snap = file_shared(node->cache, f);
 		now = shared_now_ns();
 		if (snap && shared_snapshot_get(snap, now, max_age_ns, out, size) == (ssize_t)size)
 			return 0;
 	}
-	len = strutil_pread_single(f->fd, text, sizeof(text));
-	if (len == -ENODEV)
-		node_mark_dead(node);
+	len = cgroup_node_read_file(node, file, text, sizeof(text));
 	if (len < 0)
 		return (int)len;
 	rc = parse(text, out, arg);
