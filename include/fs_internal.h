@@ -207,8 +207,9 @@ int fs_list_mirror(fuse_req_t req, struct fs_dir *dir, fuse_ino_t ino, off_t off
 		   size_t size, struct buf *listing, bool (*keep)(const char *name));
 void fs_handle_put(struct fs_handle *handle);
 int fs_handle_render(struct fs *fs, struct fs_handle *handle, struct buf *out);
-void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
-		      size_t size, off_t off, const struct buf *content, int content_rc);
+int fs_read_rendered(struct fs *fs, struct fs_handle *handle, size_t size, off_t off,
+		     const struct buf *content, int content_rc, const struct buf **slice);
+void fs_read_reply(fuse_req_t req, int rc, const struct buf *slice);
 
 /* fs_container.c: the names below c/. */
 bool fs_container_name_valid(const char *name);

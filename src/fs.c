@@ -277,7 +277,7 @@ static int fs_reader_net_ns(struct fs *fs, pid_t pid, struct ns_id *id)
 	int rc;
 
 	snprintf(path, sizeof(path), "%d/ns/net", (int)pid);
-	rc = ns_id_at(fs->host->proc_fd, path, id);
+	rc = ns_id_link_at(fs->host->proc_fd, path, id);
 	return rc == -ENOENT ? -ESRCH : rc;
 }
 
@@ -290,7 +290,7 @@ static int fs_budget_take(struct fs *fs, fuse_req_t req, uid_t *uid, uint64_t *p
 	int rc;
 
 	snprintf(path, sizeof(path), "%d/ns/pid", (int)ctx->pid);
-	rc = ns_id_at(fs->host->proc_fd, path, &ns);
+	rc = ns_id_link_at(fs->host->proc_fd, path, &ns);
 	if (rc < 0)
 		return rc == -ENOENT ? -ESRCH : rc;
 	rc = budget_take(fs->budget, ctx->uid, (uint64_t)ns.ino);
@@ -633,18 +633,6 @@ static void fs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 }
 
 /* --- directories ------------------------------------------------------------ */
-
-/* Reply with the part of data that starts at off, at most size bytes. */
-static void fs_reply_slice(fuse_req_t req, const char *data, size_t len,
-			   off_t off, size_t size)
-{
-	if (off < 0 || (size_t)off >= len) {
-		fuse_reply_buf(req, NULL, 0);
-		return;
-	}
-	len -= (size_t)off;
-	fuse_reply_buf(req, data + off, len < size ? len : size);
-}
 
 /*
  * Add one entry to a listing whose next entry is at offset next; false when
@@ -1215,15 +1203,39 @@ static void fs_read_mirror(fuse_req_t req, struct fs_handle *handle, size_t size
 }
 
 /*
+ * The bytes a worker replies with, copied out of a handle's render so that
+ * the handle's lock is dropped before the reply: the reader's next request
+ * (the read that finds the end, or the release) arrives the moment the reply
+ * does, and must not wait for this worker to unlock.
+ */
+static _Thread_local struct buf fs_reply_copy;
+
+/* Keep a worker's copy buffer for the next read unless a large read grew it. */
+#define FS_REPLY_COPY_KEEP 65536
+
+void fs_read_reply(fuse_req_t req, int rc, const struct buf *slice)
+{
+	if (rc < 0)
+		fs_reply_error(req, rc);
+	else
+		fuse_reply_buf(req, slice->data, slice->len);
+	if (slice == &fs_reply_copy && fs_reply_copy.cap > FS_REPLY_COPY_KEEP)
+		buf_free(&fs_reply_copy);
+}
+
+/*
  * Serve a read from the handle's render, rendering first when asked for
  * offset 0 (procps seeks back to 0 on each refresh) or when nothing is
  * rendered: reads at other offsets share one render, like seq_file.
  * content, when given, is a render made for the handle's namespace already.
- * Handle lock held.
+ * Handle lock held. Returns 0 with *slice set to the bytes to reply with
+ * (valid in this thread until its next call), or -errno; the caller unlocks,
+ * then replies with fs_read_reply().
  */
-void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
-			     size_t size, off_t off, const struct buf *content, int content_rc)
+int fs_read_rendered(struct fs *fs, struct fs_handle *handle, size_t size, off_t off,
+		     const struct buf *content, int content_rc, const struct buf **slice)
 {
+	size_t len = 0;
 	int rc = 0;
 
 	if ((off == 0 && !handle->from_open) || !handle->rendered) {
@@ -1239,10 +1251,17 @@ void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
 	if (rc < 0) {
 		log_debug("%s for pid %d: %s", handle->vfile->path, (int)handle->reader.pid,
 			  strerror(-rc));
-		fs_reply_error(req, rc);
-		return;
+		return rc;
 	}
-	fs_reply_slice(req, handle->content.data, handle->content.len, off, size);
+	if (off >= 0 && (size_t)off < handle->content.len) {
+		len = handle->content.len - (size_t)off;
+		if (len > size)
+			len = size;
+	}
+	buf_reset(&fs_reply_copy);
+	if (len && buf_append(&fs_reply_copy, handle->content.data + off, len) < 0)
+		return -ENOMEM;
+	*slice = &fs_reply_copy;
 	/*
 	 * Served to the end: drop the render. Opens whose release the kernel
 	 * has queued would otherwise each keep a copy; a later read renders
@@ -1252,6 +1271,7 @@ void fs_read_rendered(fuse_req_t req, struct fs *fs, struct fs_handle *handle,
 		buf_free(&handle->content);
 		handle->rendered = false;
 	}
+	return 0;
 }
 
 static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -1259,6 +1279,7 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct fs *fs = fuse_req_userdata(req);
 	struct fs_handle *handle = handle_table_get(fs->handles, fi->fh);
+	const struct buf *slice = NULL;
 	bool needs_render;
 	int rc = -EBADF;
 
@@ -1280,8 +1301,9 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			return;
 		pthread_mutex_lock(&handle->lock);
 	}
-	fs_read_rendered(req, fs, handle, size, off, NULL, 0);
+	rc = fs_read_rendered(fs, handle, size, off, NULL, 0, &slice);
 	pthread_mutex_unlock(&handle->lock);
+	fs_read_reply(req, rc, slice);
 }
 
 static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -1295,8 +1317,9 @@ static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	}
 	handle_table_remove(fs->handles, fi->fh);
 	/*
-	 * A read replies before it unlocks, and the reader may close at once:
-	 * wait for that unlock before the last reference can free the lock.
+	 * The kernel sends a release only once every read of the file is
+	 * answered, and a read unlocks before it answers: the lock is free,
+	 * and taking it orders those reads' writes before the free below.
 	 */
 	pthread_mutex_lock(&handle->lock);
 	pthread_mutex_unlock(&handle->lock);

@@ -53,10 +53,15 @@ static void fs_slow_answer(struct fs *fs, struct fs_slow_job *jobs)
 	/* Any reader of the namespace will do: the file is the namespace's. */
 	rc = fs_handle_render(fs, jobs->handle, &content);
 	for (job = jobs; job; job = next) {
+		const struct buf *slice = NULL;
+		int read_rc;
+
 		next = job->next;
 		pthread_mutex_lock(&job->handle->lock);
-		fs_read_rendered(job->req, fs, job->handle, job->size, job->off, &content, rc);
+		read_rc = fs_read_rendered(fs, job->handle, job->size, job->off, &content, rc,
+					   &slice);
 		pthread_mutex_unlock(&job->handle->lock);
+		fs_read_reply(job->req, read_rc, slice);
 		fs_handle_put(job->handle);
 		free(job);
 	}
