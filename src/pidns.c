@@ -586,7 +586,7 @@ int pidns_acquire(struct pidns_cache *cache, pid_t reader_tid, struct pidns_view
 	if (reader_tid <= 0)
 		return -ESRCH;
 	snprintf(path, sizeof(path), "%d/ns/pid", (int)reader_tid);
-	rc = ns_id_at(cache->proc_fd, path, &id);
+	rc = ns_id_link_at(cache->proc_fd, path, &id);
 	if (rc < 0)
 		return rc == -ENOENT ? -ESRCH : rc;
 	if (ns_id_equal(&id, &cache->host.id)) {

@@ -376,6 +376,30 @@ START_TEST(test_view_id_is_the_readers_namespace)
 }
 END_TEST
 
+/* The link read (after the first call, which follows it) names the inode following it finds. */
+START_TEST(test_ns_link_read_names_the_followed_inode)
+{
+	static const char *const links[] = { "self/ns/pid", "self/ns/net", "self/ns/mnt" };
+	struct ns_id followed, read_id;
+	char path[64];
+
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+			ck_assert_int_eq(ns_id_at(proc_fd, links[i], &followed), 0);
+			ck_assert_int_eq(ns_id_link_at(proc_fd, links[i], &read_id), 0);
+			ck_assert_uint_ne(read_id.ino, 0);
+			ck_assert(ns_id_equal(&read_id, &followed));
+		}
+	snprintf(path, sizeof(path), "%d/ns/pid", (int)fixture.init);
+	ck_assert_int_eq(ns_id_at(proc_fd, path, &followed), 0);
+	ck_assert_int_eq(ns_id_link_at(proc_fd, path, &read_id), 0);
+	ck_assert(ns_id_equal(&read_id, &followed));
+	ck_assert_int_eq(ns_id_link_at(proc_fd, "self/ns/pid", &followed), 0);
+	ck_assert(!ns_id_equal(&read_id, &followed));
+	ck_assert_int_eq(ns_id_link_at(proc_fd, "self/ns/none", &read_id), -ENOENT);
+}
+END_TEST
+
 START_TEST(test_reader_tgid_of_namespace_init_is_1)
 {
 	pid_t tgid = 0;
@@ -586,6 +610,7 @@ static Suite *pidns_suite(void)
 	tcase_add_test(ns, test_view_lists_only_the_namespace_init_as_1);
 	tcase_add_test(ns, test_view_made_by_fork_shows_the_same);
 	tcase_add_test(ns, test_view_id_is_the_readers_namespace);
+	tcase_add_test(ns, test_ns_link_read_names_the_followed_inode);
 	tcase_add_test(ns, test_reader_tgid_of_namespace_init_is_1);
 	tcase_add_test(ns, test_second_acquire_shares_the_view);
 	tcase_add_test(ns, test_concurrent_first_acquires_mount_once);
