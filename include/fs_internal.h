@@ -55,6 +55,12 @@
 /* Largest read the kernel asks for (FUSE_MAX_MAX_PAGES pages is more; libfuse caps at this). */
 #define FS_READ_MAX (1024 * 1024)
 
+/* The largest /proc/<pid>/cgroup text read (one line per hierarchy). */
+#define FS_CGROUP_TEXT_MAX 8192
+
+/* Readers' /proc/<tid>/cgroup descriptors kept open, at most (src/tasks.c). */
+#define FS_TASKS_MAX 4096
+
 enum fs_kind {
 	FS_DIR,			/* a directory of the table */
 	FS_FILE,		/* a virtual file */
@@ -98,6 +104,7 @@ struct fs {
 	struct node_table *nodes_dynamic;	/* mirrored and per-process entries */
 	struct pidns_cache *pidns;	/* readers' pid namespaces, as proc instances */
 	struct budget *budget;
+	struct tasks *tasks;		/* readers met before: their cgroup files kept open */
 	struct handle_table *handles;	/* open files and directories, by fi->fh */
 	struct ns_id user_ns;	/* the daemon's user namespace */
 	struct timespec mount_time;
@@ -207,9 +214,17 @@ int fs_list_mirror(fuse_req_t req, struct fs_dir *dir, fuse_ino_t ino, off_t off
 		   size_t size, struct buf *listing, bool (*keep)(const char *name));
 void fs_handle_put(struct fs_handle *handle);
 int fs_handle_render(struct fs *fs, struct fs_handle *handle, struct buf *out);
+/* A read's reply, copied out of its handle's render: on the stack unless large. */
+struct fs_reply {
+	char small[4096];
+	char *data;
+	size_t len;
+	char *heap;			/* data, when it did not fit in small */
+};
+
 int fs_read_rendered(struct fs *fs, struct fs_handle *handle, size_t size, off_t off,
-		     const struct buf *content, int content_rc, const struct buf **slice);
-void fs_read_reply(fuse_req_t req, int rc, const struct buf *slice);
+		     const struct buf *content, int content_rc, struct fs_reply *reply);
+void fs_read_reply(fuse_req_t req, int rc, struct fs_reply *reply);
 
 /* fs_container.c: the names below c/. */
 bool fs_container_name_valid(const char *name);

@@ -54,6 +54,13 @@ void reader_init(struct reader *reader, pid_t pid);
 int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 		    struct reader *reader);
 
+/*
+ * The same, given the text of /proc/<pid>/cgroup read a moment ago (by
+ * tasks_read_cgroup()); NULL reads it here.
+ */
+int reader_identify_from(const struct host *host, pid_t pid, unsigned needs,
+			 const char *cgroup_text, struct reader *reader);
+
 /* Release what reader_identify() took; accepts a reader from reader_init(). */
 void reader_release(struct reader *reader);
 

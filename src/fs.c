@@ -26,6 +26,7 @@
 #include "node.h"
 #include "pidns.h"
 #include "strutil.h"
+#include "tasks.h"
 #include "reader.h"
 #include "vfile.h"
 
@@ -240,8 +241,11 @@ struct fs *fs_create(struct host *host, uint16_t epoch)
 	if (ns_id_at(host->proc_fd, "self/ns/pid", &pid_ns) == 0)
 		limits.host_pid_ns = (uint64_t)pid_ns.ino;
 	fs->budget = budget_new(&limits);
+	/* A sixteenth of the descriptors for readers' kept cgroup files, at most FS_TASKS_MAX. */
+	fs->tasks = tasks_new(host->proc_fd, nofile.rlim_cur / 16 < FS_TASKS_MAX
+						     ? (size_t)nofile.rlim_cur / 16 : FS_TASKS_MAX);
 	fs->handles = handle_table_new(epoch);
-	if (!fs->nodes_dynamic || !fs->budget || !fs->handles ||
+	if (!fs->nodes_dynamic || !fs->budget || !fs->tasks || !fs->handles ||
 	    pidns_cache_create(host->proc_fd, &fs->pidns) < 0)
 		goto out_destroy;
 	return fs;
@@ -259,6 +263,7 @@ void fs_destroy(struct fs *fs)
 	free(fs->nodes);
 	node_table_free(fs->nodes_dynamic);
 	pidns_cache_destroy(fs->pidns);
+	tasks_free(fs->tasks);
 	budget_free(fs->budget);
 	handle_table_free(fs->handles);
 	free(fs->journal_header);
@@ -281,26 +286,34 @@ static int fs_reader_net_ns(struct fs *fs, pid_t pid, struct ns_id *id)
 	return rc == -ENOENT ? -ESRCH : rc;
 }
 
-/* Take one open file from the budget of the requesting user and pid namespace. */
-static int fs_budget_take(struct fs *fs, fuse_req_t req, uid_t *uid, uint64_t *pid_ns)
+/* Take one open file from the budget of the requesting user and of pid_ns, its pid namespace. */
+static int fs_budget_charge(struct fs *fs, fuse_req_t req, uint64_t pid_ns, uid_t *uid)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	int rc = budget_take(fs->budget, ctx->uid, pid_ns);
+
+	if (rc == -EMFILE || rc == -ENFILE)
+		log_info("uid %u, pid %d: open files refused, its share is in use (%s)",
+			 (unsigned)ctx->uid, (int)ctx->pid, rc == -EMFILE ? "per user or namespace" : "total");
+	if (rc == 0)
+		*uid = ctx->uid;
+	return rc;
+}
+
+/* The same, looking the requester's pid namespace up. */
+static int fs_budget_take(struct fs *fs, fuse_req_t req, uid_t *uid, uint64_t *pid_ns)
+{
 	struct ns_id ns;
 	char path[64];
 	int rc;
 
-	snprintf(path, sizeof(path), "%d/ns/pid", (int)ctx->pid);
+	snprintf(path, sizeof(path), "%d/ns/pid", (int)fuse_req_ctx(req)->pid);
 	rc = ns_id_link_at(fs->host->proc_fd, path, &ns);
 	if (rc < 0)
 		return rc == -ENOENT ? -ESRCH : rc;
-	rc = budget_take(fs->budget, ctx->uid, (uint64_t)ns.ino);
-	if (rc == -EMFILE || rc == -ENFILE)
-		log_info("uid %u, pid %d: open files refused, its share is in use (%s)",
-			 (unsigned)ctx->uid, (int)ctx->pid, rc == -EMFILE ? "per user or namespace" : "total");
-	if (rc == 0) {
-		*uid = ctx->uid;
+	rc = fs_budget_charge(fs, req, (uint64_t)ns.ino, uid);
+	if (rc == 0)
 		*pid_ns = (uint64_t)ns.ino;
-	}
 	return rc;
 }
 
@@ -1014,9 +1027,12 @@ int fs_handle_render(struct fs *fs, struct fs_handle *handle, struct buf *out)
 	return handle->vfile->render(&ctx, out);
 }
 
-/* Open the file of loc for the handle's reader; 0 or -errno. */
+/*
+ * Open the file of loc for the handle's reader; 0 or -errno. cgroup_text is
+ * the reader's /proc/<pid>/cgroup when the file needs it and it was read.
+ */
 static int fs_handle_open(struct fs *fs, fuse_ino_t ino, const struct fs_loc *loc,
-			  pid_t pid, struct fs_handle *handle)
+			  pid_t pid, const char *cgroup_text, struct fs_handle *handle)
 {
 	ssize_t len;
 	int rc;
@@ -1026,7 +1042,8 @@ static int fs_handle_open(struct fs *fs, fuse_ino_t ino, const struct fs_loc *lo
 			handle->vfile = loc->node->vfile;
 		else if ((rc = fs_handle_target(fs, pid, loc, handle)) < 0)
 			return rc;
-		rc = reader_identify(fs->host, pid, handle->vfile->needs, &handle->reader);
+		rc = reader_identify_from(fs->host, pid, handle->vfile->needs, cgroup_text,
+					  &handle->reader);
 		if (rc < 0 || loc->scope == 0)
 			return rc;
 		/* A slow file is rendered at its first read; its bound sizes it. */
@@ -1066,11 +1083,28 @@ static int fs_file_new(fuse_req_t req, struct fs *fs, fuse_ino_t ino, const stru
 {
 	pid_t pid = fuse_req_ctx(req)->pid;
 	struct fs_handle *handle = calloc(1, sizeof(*handle));
+	char cgroup_text[FS_CGROUP_TEXT_MAX];
+	bool by_task = false;
+	size_t cgroup_len;
 	int rc;
 
 	if (!handle)
 		return -ENOMEM;
-	rc = fs_budget_take(fs, req, &handle->uid, &handle->pid_ns);
+	/*
+	 * A file that needs the reader's memory cgroup learns it, and the pid
+	 * namespace the budget needs, from the reader's kept descriptor.
+	 */
+	if (fs->tasks && loc->node && loc->node->vfile &&
+	    (loc->node->vfile->needs & READER_MEMORY_CGROUP) &&
+	    fs->host->memory.version != CGROUP_NONE) {
+		rc = tasks_read_cgroup(fs->tasks, pid, cgroup_text, sizeof(cgroup_text),
+				       &cgroup_len, &handle->pid_ns);
+		if (rc == 0)
+			rc = fs_budget_charge(fs, req, handle->pid_ns, &handle->uid);
+		by_task = true;
+	} else {
+		rc = fs_budget_take(fs, req, &handle->uid, &handle->pid_ns);
+	}
 	if (rc < 0) {
 		free(handle);
 		return rc;
@@ -1082,7 +1116,7 @@ static int fs_file_new(fuse_req_t req, struct fs *fs, fuse_ino_t ino, const stru
 	handle->scope = loc->scope;
 	pthread_mutex_init(&handle->lock, NULL);
 	reader_init(&handle->reader, pid);
-	rc = fs_handle_open(fs, ino, loc, pid, handle);
+	rc = fs_handle_open(fs, ino, loc, pid, by_task ? cgroup_text : NULL, handle);
 	if (rc < 0) {
 		fs_handle_put(handle);
 		return rc;
@@ -1202,25 +1236,15 @@ static void fs_read_mirror(fuse_req_t req, struct fs_handle *handle, size_t size
 	free(data);
 }
 
-/*
- * The bytes a worker replies with, copied out of a handle's render so that
- * the handle's lock is dropped before the reply: the reader's next request
- * (the read that finds the end, or the release) arrives the moment the reply
- * does, and must not wait for this worker to unlock.
- */
-static _Thread_local struct buf fs_reply_copy;
-
-/* Keep a worker's copy buffer for the next read unless a large read grew it. */
-#define FS_REPLY_COPY_KEEP 65536
-
-void fs_read_reply(fuse_req_t req, int rc, const struct buf *slice)
+/* Send what fs_read_rendered() copied out (or its error), and let the copy go. */
+void fs_read_reply(fuse_req_t req, int rc, struct fs_reply *reply)
 {
 	if (rc < 0)
 		fs_reply_error(req, rc);
 	else
-		fuse_reply_buf(req, slice->data, slice->len);
-	if (slice == &fs_reply_copy && fs_reply_copy.cap > FS_REPLY_COPY_KEEP)
-		buf_free(&fs_reply_copy);
+		fuse_reply_buf(req, reply->data, reply->len);
+	free(reply->heap);
+	reply->heap = NULL;
 }
 
 /*
@@ -1228,12 +1252,13 @@ void fs_read_reply(fuse_req_t req, int rc, const struct buf *slice)
  * offset 0 (procps seeks back to 0 on each refresh) or when nothing is
  * rendered: reads at other offsets share one render, like seq_file.
  * content, when given, is a render made for the handle's namespace already.
- * Handle lock held. Returns 0 with *slice set to the bytes to reply with
- * (valid in this thread until its next call), or -errno; the caller unlocks,
- * then replies with fs_read_reply().
+ * Handle lock held. Returns 0 with the bytes to reply with copied into
+ * *reply, or -errno. The caller unlocks, then replies with fs_read_reply():
+ * the reader's next request (the read that finds the end, or the release)
+ * arrives as soon as the reply does, and must not find the lock held.
  */
 int fs_read_rendered(struct fs *fs, struct fs_handle *handle, size_t size, off_t off,
-		     const struct buf *content, int content_rc, const struct buf **slice)
+		     const struct buf *content, int content_rc, struct fs_reply *reply)
 {
 	size_t len = 0;
 	int rc = 0;
@@ -1258,10 +1283,17 @@ int fs_read_rendered(struct fs *fs, struct fs_handle *handle, size_t size, off_t
 		if (len > size)
 			len = size;
 	}
-	buf_reset(&fs_reply_copy);
-	if (len && buf_append(&fs_reply_copy, handle->content.data + off, len) < 0)
-		return -ENOMEM;
-	*slice = &fs_reply_copy;
+	reply->heap = NULL;
+	reply->data = reply->small;
+	reply->len = len;
+	if (len > sizeof(reply->small)) {
+		reply->heap = malloc(len);
+		if (!reply->heap)
+			return -ENOMEM;
+		reply->data = reply->heap;
+	}
+	if (len)
+		memcpy(reply->data, handle->content.data + off, len);
 	/*
 	 * Served to the end: drop the render. Opens whose release the kernel
 	 * has queued would otherwise each keep a copy; a later read renders
@@ -1279,7 +1311,7 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct fs *fs = fuse_req_userdata(req);
 	struct fs_handle *handle = handle_table_get(fs->handles, fi->fh);
-	const struct buf *slice = NULL;
+	struct fs_reply reply;
 	bool needs_render;
 	int rc = -EBADF;
 
@@ -1293,6 +1325,7 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fs_read_mirror(req, handle, size, off);
 		return;
 	}
+	reply.heap = NULL;
 	pthread_mutex_lock(&handle->lock);
 	needs_render = (off == 0 && !handle->from_open) || !handle->rendered;
 	if (needs_render && handle->vfile->slow && handle->reader.has_net_ns) {
@@ -1301,9 +1334,9 @@ static void fs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			return;
 		pthread_mutex_lock(&handle->lock);
 	}
-	rc = fs_read_rendered(fs, handle, size, off, NULL, 0, &slice);
+	rc = fs_read_rendered(fs, handle, size, off, NULL, 0, &reply);
 	pthread_mutex_unlock(&handle->lock);
-	fs_read_reply(req, rc, slice);
+	fs_read_reply(req, rc, &reply);
 }
 
 static void fs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -53,15 +53,16 @@ static void fs_slow_answer(struct fs *fs, struct fs_slow_job *jobs)
 	/* Any reader of the namespace will do: the file is the namespace's. */
 	rc = fs_handle_render(fs, jobs->handle, &content);
 	for (job = jobs; job; job = next) {
-		const struct buf *slice = NULL;
+		struct fs_reply reply;
 		int read_rc;
 
 		next = job->next;
+		reply.heap = NULL;
 		pthread_mutex_lock(&job->handle->lock);
 		read_rc = fs_read_rendered(fs, job->handle, job->size, job->off, &content, rc,
-					   &slice);
+					   &reply);
 		pthread_mutex_unlock(&job->handle->lock);
-		fs_read_reply(job->req, read_rc, slice);
+		fs_read_reply(job->req, read_rc, &reply);
 		fs_handle_put(job->handle);
 		free(job);
 	}

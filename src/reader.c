@@ -47,14 +47,20 @@ static int reader_open_net_ns(const struct host *host, struct reader *reader)
  * Take a reference to the memory cgroup /proc/<pid>/cgroup names. A cgroup
  * removed between the two steps means the process was moved: look again once.
  */
-static int reader_find_memory_cgroup(const struct host *host, struct reader *reader)
+static int reader_find_memory_cgroup(const struct host *host, struct reader *reader,
+				     const char *cgroup_text)
 {
 	char path[PATH_MAX];
 	int rc = -ENOENT;
 
 	for (int attempt = 0; attempt < 2 && rc == -ENOENT; attempt++) {
-		rc = cgroup_pid_path(host->proc_fd, reader->pid, &host->memory, path,
-				     sizeof(path));
+		/* The text given is the first look's; a second look reads afresh. */
+		if (attempt == 0 && cgroup_text)
+			rc = cgroup_parse_proc_cgroup(cgroup_text, &host->memory, path,
+						      sizeof(path));
+		else
+			rc = cgroup_pid_path(host->proc_fd, reader->pid, &host->memory, path,
+					     sizeof(path));
 		if (rc == -ENOENT)
 			return -ESRCH;
 		if (rc < 0) {
@@ -86,11 +92,17 @@ void reader_init(struct reader *reader, pid_t pid)
 int reader_identify(const struct host *host, pid_t pid, unsigned needs,
 		    struct reader *reader)
 {
+	return reader_identify_from(host, pid, needs, NULL, reader);
+}
+
+int reader_identify_from(const struct host *host, pid_t pid, unsigned needs,
+			 const char *cgroup_text, struct reader *reader)
+{
 	int rc;
 
 	reader_init(reader, pid);
 	if ((needs & READER_MEMORY_CGROUP) && host->memory.version != CGROUP_NONE) {
-		rc = reader_find_memory_cgroup(host, reader);
+		rc = reader_find_memory_cgroup(host, reader, cgroup_text);
 		if (rc < 0)
 			return rc;
 	}

@@ -179,12 +179,13 @@ group_stop() {
 	stop_pid "${UNSHARE_PID[$1]}"
 }
 
-# settled: the daemon's descriptor count is the same twice, 0.5 s apart
-# (what the warm-up's last releases and lookups held is given back).
+# settled: the daemon's descriptor count is the same twice, 2 s apart (what
+# the warm-up's last releases and lookups held is given back, and the kept
+# /proc/<tid>/cgroup of readers now waiting, idle for 1 s, closed).
 settled() {
 	local before
 	before=$(daemon_fds)
-	sleep 0.5
+	sleep 2
 	[ "$(daemon_fds)" = "$before" ]
 }
 
@@ -227,7 +228,7 @@ check "group 1's loadgen is pid 1 of its own pid namespace" 1 \
 check "group 1's loadgen is in its own network namespace" yes \
 	"$([ "$(readlink "/proc/${LEADER_PID[group1]}/ns/net")" != "$(readlink /proc/self/ns/net)" ] && echo yes)"
 
-wait_for 40 settled
+wait_for 10 settled
 FDS_BEFORE=$(daemon_fds)
 THREADS_BEFORE=$(daemon_threads)
 RSS_BEFORE=$(daemon_rss_kb)
