@@ -129,6 +129,16 @@ int cgroup_node_read_shared(struct cgroup_node *node, const char *file, int64_t 
 /* The same, read once and then remembered: for values that cannot change. */
 int cgroup_node_read_u64_once(struct cgroup_node *node, const char *file, uint64_t *value);
 
+/*
+ * A limit file's number, read again only when a write to the file was seen
+ * since the last read (inotify: a write, through any mount of the hierarchy,
+ * is counted before write(2) returns). Call cgroup_watch_sync() at the start
+ * of each render: after it, a value served reflects every write made before
+ * it, as a pread would. A file that cannot be watched is read every time.
+ */
+int cgroup_node_read_u64_watched(struct cgroup_node *node, const char *file, uint64_t *value);
+void cgroup_watch_sync(const struct cgroup_hierarchy *h);
+
 /* The descriptor budget of a table made now: the open file limit / CGROUP_CACHE_FD_SHARE. */
 size_t cgroup_cache_fd_budget(void);
 

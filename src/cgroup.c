@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/inotify.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -78,6 +79,19 @@ struct cgroup_file {
 	int fd;
 	atomic_bool value_kept;		/* cgroup_node_read_u64_once() */
 	_Atomic uint64_t value;
+	/*
+	 * cgroup_node_read_u64_watched(): the inotify watch (-1: none), the
+	 * writes seen to the file, and the value last read with the count of
+	 * writes seen before that read, the two stored together.
+	 */
+	int wd;				/* watch lock */
+	atomic_int watch_state;		/* FILE_UNTRIED, FILE_WATCHED, FILE_UNWATCHED */
+	struct cgroup_file *watch_next;	/* in the cache's watches, watch lock */
+	atomic_uint changes;
+	pthread_spinlock_t cached_lock;
+	bool cached;
+	unsigned cached_changes;
+	uint64_t cached_value;
 	/* cgroup_node_read_shared(): what was parsed, made on first use. */
 	_Atomic(struct shared_snapshot *) shared;
 	char name[];
@@ -101,8 +115,21 @@ struct cgroup_node {
 	char path[];			/* as first met, for messages */
 };
 
+#define CGROUP_WATCH_BUCKETS 256
+
+enum { FILE_UNTRIED, FILE_WATCHED, FILE_UNWATCHED };
+
 struct cgroup_cache {
 	pthread_mutex_t lock;
+	/*
+	 * Limit files watched for writes: one inotify instance (-1 if none
+	 * could be made: every read is a pread) and its watches by number. The
+	 * watch lock is held while events are taken and applied, so that a
+	 * render past cgroup_watch_sync() has seen every write made before it.
+	 */
+	pthread_mutex_t watch_lock;
+	int watch_fd;
+	struct cgroup_file *watches[CGROUP_WATCH_BUCKETS];
 	dev_t root_dev;
 	ino_t root_ino;
 	size_t count;			/* nodes in the table */
@@ -134,10 +161,37 @@ static struct cgroup_cache *cache_new(int root_fd)
 	if (!cache)
 		return NULL;
 	pthread_mutex_init(&cache->lock, NULL);
+	pthread_mutex_init(&cache->watch_lock, NULL);
+	cache->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	cache->root_dev = st.st_dev;
 	cache->root_ino = st.st_ino;
 	cache->fd_budget = cgroup_cache_fd_budget();
 	return cache;
+}
+
+static struct cgroup_file **watch_slot(struct cgroup_cache *cache, int wd)
+{
+	struct cgroup_file **slot = &cache->watches[(unsigned)wd % CGROUP_WATCH_BUCKETS];
+
+	while (*slot && (*slot)->wd != wd)
+		slot = &(*slot)->watch_next;
+	return slot;
+}
+
+/* Stop watching f. Watch lock held. */
+static void watch_remove(struct cgroup_cache *cache, struct cgroup_file *f, bool rm_watch)
+{
+	struct cgroup_file **slot;
+
+	if (f->wd < 0)
+		return;
+	slot = watch_slot(cache, f->wd);
+	if (*slot == f)
+		*slot = f->watch_next;
+	if (rm_watch)
+		inotify_rm_watch(cache->watch_fd, f->wd);
+	f->wd = -1;
+	atomic_store(&f->watch_state, FILE_UNWATCHED);
 }
 
 /* Close a node's descriptors and free it; its parent reference is the caller's. */
@@ -149,6 +203,12 @@ static void node_free(struct cgroup_node *node)
 	for (; f; f = next) {
 		next = f->next;
 		fds++;
+		if (atomic_load(&f->watch_state) != FILE_UNTRIED) {
+			pthread_mutex_lock(&node->cache->watch_lock);
+			watch_remove(node->cache, f, true);
+			pthread_mutex_unlock(&node->cache->watch_lock);
+		}
+		pthread_spin_destroy(&f->cached_lock);
 		close(f->fd);
 		shared_snapshot_destroy(atomic_load(&f->shared));
 		free(atomic_load(&f->shared));
@@ -173,6 +233,9 @@ static void cache_free(struct cgroup_cache *cache)
 			node_free(node);
 		}
 	}
+	if (cache->watch_fd >= 0)
+		close(cache->watch_fd);
+	pthread_mutex_destroy(&cache->watch_lock);
 	pthread_mutex_destroy(&cache->lock);
 	free(cache);
 }
@@ -503,6 +566,8 @@ static int node_file(struct cgroup_node *node, const char *name, struct cgroup_f
 		return -ENOMEM;
 	}
 	f->fd = fd;
+	f->wd = -1;
+	pthread_spin_init(&f->cached_lock, PTHREAD_PROCESS_PRIVATE);
 	memcpy(f->name, name, name_len + 1);
 	pthread_mutex_lock(&cache->lock);
 	kept = node_find_file(node, name);
@@ -514,6 +579,7 @@ static int node_file(struct cgroup_node *node, const char *name, struct cgroup_f
 	}
 	pthread_mutex_unlock(&cache->lock);
 	if (kept) {
+		pthread_spin_destroy(&f->cached_lock);
 		close(f->fd);
 		free(f);
 		f = kept;
@@ -619,6 +685,114 @@ int cgroup_node_read_u64(struct cgroup_node *node, const char *file, uint64_t *v
 
 	return parse_u64_file(text, cgroup_node_read_file(node, file, text, sizeof(text)),
 			      value);
+}
+
+/* Watch f for writes, once; false if it cannot be (then it is read every time). */
+static bool file_watch(struct cgroup_cache *cache, struct cgroup_file *f)
+{
+	int state = atomic_load(&f->watch_state);
+	char path[64];
+
+	if (state != FILE_UNTRIED)
+		return state == FILE_WATCHED;
+	pthread_mutex_lock(&cache->watch_lock);
+	if (atomic_load(&f->watch_state) == FILE_UNTRIED) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", f->fd);
+		f->wd = inotify_add_watch(cache->watch_fd, path, IN_MODIFY | IN_ATTRIB);
+		if (f->wd >= 0) {
+			struct cgroup_file **slot = watch_slot(cache, f->wd);
+
+			/* A number the kernel gave again: its old owner's watch is gone. */
+			if (*slot)
+				watch_remove(cache, *slot, false);
+			f->watch_next = cache->watches[(unsigned)f->wd % CGROUP_WATCH_BUCKETS];
+			cache->watches[(unsigned)f->wd % CGROUP_WATCH_BUCKETS] = f;
+			atomic_store(&f->watch_state, FILE_WATCHED);
+		} else {
+			log_debug("cannot watch %s: %s (read on every render)", f->name,
+				  strerror(errno));
+			atomic_store(&f->watch_state, FILE_UNWATCHED);
+		}
+	}
+	state = atomic_load(&f->watch_state);
+	pthread_mutex_unlock(&cache->watch_lock);
+	return state == FILE_WATCHED;
+}
+
+void cgroup_watch_sync(const struct cgroup_hierarchy *h)
+{
+	struct cgroup_cache *cache = h->files;
+	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	if (!cache || cache->watch_fd < 0)
+		return;
+	pthread_mutex_lock(&cache->watch_lock);
+	/* Bounded: each read takes events queued before it; the queue is finite. */
+	while ((n = read(cache->watch_fd, events, sizeof(events))) > 0) {
+		for (char *p = events; p < events + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			struct cgroup_file *f;
+
+			p += sizeof(*ev) + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				/* Events were lost: every value read before now is suspect. */
+				for (size_t i = 0; i < CGROUP_WATCH_BUCKETS; i++)
+					for (f = cache->watches[i]; f; f = f->watch_next)
+						atomic_fetch_add(&f->changes, 1);
+				continue;
+			}
+			f = *watch_slot(cache, ev->wd);
+			if (!f)
+				continue;
+			atomic_fetch_add(&f->changes, 1);
+			/* The file is gone (its cgroup removed): the next read says ENODEV. */
+			if (ev->mask & IN_IGNORED)
+				watch_remove(cache, f, false);
+		}
+	}
+	pthread_mutex_unlock(&cache->watch_lock);
+}
+
+int cgroup_node_read_u64_watched(struct cgroup_node *node, const char *file, uint64_t *value)
+{
+	struct cgroup_cache *cache = node->cache;
+	struct cgroup_file *f;
+	unsigned changes;
+	uint64_t read_value;
+	bool have;
+	int rc;
+
+	if (atomic_load(&node->dead))
+		return -ENODEV;
+	rc = node_file(node, file, &f);
+	if (rc < 0)
+		return rc;
+	if (cache->watch_fd < 0 || !file_watch(cache, f))
+		return cgroup_node_read_u64(node, file, value);
+	/* Writes counted before the read: one counted after it makes the value stale. */
+	changes = atomic_load(&f->changes);
+	pthread_spin_lock(&f->cached_lock);
+	have = f->cached && f->cached_changes == changes;
+	read_value = f->cached_value;
+	pthread_spin_unlock(&f->cached_lock);
+	if (have) {
+		*value = read_value;
+		return 0;
+	}
+	rc = cgroup_node_read_u64(node, file, &read_value);
+	if (rc < 0)
+		return rc;
+	pthread_spin_lock(&f->cached_lock);
+	/* Never over a value read after more writes were seen. */
+	if (!f->cached || (int)(changes - f->cached_changes) >= 0) {
+		f->cached = true;
+		f->cached_changes = changes;
+		f->cached_value = read_value;
+	}
+	pthread_spin_unlock(&f->cached_lock);
+	*value = read_value;
+	return 0;
 }
 
 int cgroup_node_read_u64_once(struct cgroup_node *node, const char *file, uint64_t *value)

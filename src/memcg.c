@@ -143,11 +143,19 @@ static int level_read_u64(const struct memcg_level *level, const char *file, uin
 			   : cgroup_dir_read_u64(level->dirfd, file, value);
 }
 
-/* Read a limit file; a file the cgroup does not have counts as no limit. */
+/*
+ * Read a limit file; a file the cgroup does not have counts as no limit. An
+ * ancestor's (a kept node above the reader's own) is read again only after a
+ * write to it (cgroup_watch_sync() ran at the walk's start). The reader's own
+ * cgroup is always read: removing a cgroup notifies no watch, and an
+ * ancestor cannot go before it, so its ENODEV is what tells a removed chain.
+ */
 static int read_limit(const struct cgroup_hierarchy *h, const struct memcg_level *level,
-		      const char *file, uint64_t *value, bool *present)
+		      unsigned depth, const char *file, uint64_t *value, bool *present)
 {
-	int rc = level_read_u64(level, file, value);
+	int rc = level->node && depth > 1
+			 ? cgroup_node_read_u64_watched(level->node, file, value)
+			 : level_read_u64(level, file, value);
 
 	*present = rc == 0;
 	if (rc == -ENOENT) {
@@ -368,12 +376,14 @@ static int memcg_walk(const struct cgroup_hierarchy *h, struct cgroup_node *cgro
 	/* The root cgroup cannot be limited: stop below it. */
 	if (cgroup_node_is_root(cgroup))
 		return 0;
+	/* Every write to a limit made before this render counts in it. */
+	cgroup_watch_sync(h);
 	/* Bounded: each step goes one directory up, and the root ends the walk. */
 	for (unsigned depth = 1; level_found(&level); depth++) {
 		uint64_t limit, usage, swap;
 		bool present;
 
-		rc = read_limit(h, &level, limit_file, &limit, &present);
+		rc = read_limit(h, &level, depth, limit_file, &limit, &present);
 		if (rc < 0)
 			break;
 		/* Usage only where there is a limit: a fuller ancestor leaves less room. */
@@ -391,7 +401,7 @@ static int memcg_walk(const struct cgroup_hierarchy *h, struct cgroup_node *cgro
 			}
 		}
 		if (want_swap) {
-			rc = read_limit(h, &level, swap_file, &swap, &present);
+			rc = read_limit(h, &level, depth, swap_file, &swap, &present);
 			if (rc < 0)
 				break;
 			out->swap_accounted |= present;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -860,6 +861,78 @@ START_TEST(test_node_read_once_keeps_first_value)
 }
 END_TEST
 
+static uint64_t watched_u64(struct cgroup_hierarchy *h, struct cgroup_node *node,
+			    const char *file)
+{
+	uint64_t value = 0;
+
+	cgroup_watch_sync(h);
+	ck_assert_int_eq(cgroup_node_read_u64_watched(node, file, &value), 0);
+	return value;
+}
+
+/* Every write to a watched limit shows in the next read after a sync, through any path. */
+START_TEST(test_watched_limit_follows_each_write)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
+	uint64_t value;
+
+	scratch_cgroup("a", "100\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &node), 0);
+	ck_assert_uint_eq(watched_u64(&h, node, "memory.max"), 100);
+	ck_assert_uint_eq(watched_u64(&h, node, "memory.max"), 100);
+	for (int i = 1; i <= 50; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "%d\n", 100 + i);
+		scratch_write("a", "memory.max", text);
+		ck_assert_uint_eq(watched_u64(&h, node, "memory.max"), (uint64_t)(100 + i));
+	}
+	scratch_write("a", "memory.max", "max\n");
+	ck_assert_uint_eq(watched_u64(&h, node, "memory.max"), CGROUP_UNLIMITED);
+	/* A file the cgroup does not have is ENOENT, as for a plain read. */
+	ck_assert_int_eq(cgroup_node_read_u64_watched(node, "memory.swap.max", &value), -ENOENT);
+	cgroup_node_put(node);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
+/*
+ * Between writes the value is served without reading the file: a change
+ * made through a shared mapping (which notifies nothing) is not seen until
+ * a write is.
+ */
+START_TEST(test_watched_limit_is_not_read_again_without_a_write)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
+	char path[PATH_MAX], *map;
+	int fd;
+
+	scratch_cgroup("a", "100\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V2), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &node), 0);
+	ck_assert_uint_eq(watched_u64(&h, node, "memory.max"), 100);
+	snprintf(path, sizeof(path), "%s/a/memory.max", scratch);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	map = mmap(NULL, 4, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	map[0] = '3';
+	ck_assert_int_eq(msync(map, 4, MS_SYNC), 0);
+	ck_assert_uint_eq(node_u64(node, "memory.max"), 300);
+	ck_assert_uint_eq(watched_u64(&h, node, "memory.max"), 100);
+	ck_assert_int_eq(pwrite(fd, "4", 1, 0), 1);
+	ck_assert_uint_eq(watched_u64(&h, node, "memory.max"), 400);
+	munmap(map, 4);
+	close(fd);
+	cgroup_node_put(node);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
 /* Meet cgroups c0 .. c<count - 1> once each: look up, read, put back. */
 static void use_scratch_cgroups(struct cgroup_hierarchy *h, int count)
 {
@@ -1096,6 +1169,8 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_node_remade_cgroup_is_a_new_node);
 	tcase_add_test(tc, test_node_missing_file_of_live_cgroup_is_enoent);
 	tcase_add_test(tc, test_node_read_once_keeps_first_value);
+	tcase_add_test(tc, test_watched_limit_follows_each_write);
+	tcase_add_test(tc, test_watched_limit_is_not_read_again_without_a_write);
 	tcase_add_test(tc, test_node_idle_cgroups_beyond_budget_are_closed);
 	tcase_add_test(tc, test_node_working_set_within_budget_stays_open);
 	tcase_add_test(tc, test_node_in_use_is_never_closed);
