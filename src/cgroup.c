@@ -647,22 +647,31 @@ int cgroup_node_read_shared(struct cgroup_node *node, const char *file, int64_t 
 	return rc;
 }
 
+/* The node's open file, unless the node is known dead. */
+static int node_live_file(struct cgroup_node *node, const char *name, struct cgroup_file **out)
+{
+	if (atomic_load(&node->dead))
+		return -ENODEV;
+	return node_file(node, name, out);
+}
+
+/* Read f of node in one pread; ENODEV marks the node dead. */
+static ssize_t file_pread(struct cgroup_node *node, struct cgroup_file *f, char *buf, size_t size)
+{
+	ssize_t len = strutil_pread_single(f->fd, buf, size);
+
+	if (len == -ENODEV)
+		node_mark_dead(node);
+	return len;
+}
+
 ssize_t cgroup_node_read_file(struct cgroup_node *node, const char *file,
 			      char *buf, size_t size)
 {
 	struct cgroup_file *f;
-	ssize_t len;
-	int rc;
+	int rc = node_live_file(node, file, &f);
 
-	if (atomic_load(&node->dead))
-		return -ENODEV;
-	rc = node_file(node, file, &f);
-	if (rc < 0)
-		return rc;
-	len = strutil_pread_single(f->fd, buf, size);
-	if (len == -ENODEV)
-		node_mark_dead(node);
-	return len;
+	return rc < 0 ? rc : file_pread(node, f, buf, size);
 }
 
 /* A one-number file's text: "max" is CGROUP_UNLIMITED. */
@@ -760,16 +769,15 @@ int cgroup_node_read_u64_watched(struct cgroup_node *node, const char *file, uin
 	struct cgroup_file *f;
 	unsigned changes;
 	uint64_t read_value;
+	char text[64];
 	bool have;
 	int rc;
 
-	if (atomic_load(&node->dead))
-		return -ENODEV;
-	rc = node_file(node, file, &f);
+	rc = node_live_file(node, file, &f);
 	if (rc < 0)
 		return rc;
 	if (cache->watch_fd < 0 || !file_watch(cache, f))
-		return cgroup_node_read_u64(node, file, value);
+		return parse_u64_file(text, file_pread(node, f, text, sizeof(text)), value);
 	/* Writes counted before the read: one counted after it makes the value stale. */
 	changes = atomic_load(&f->changes);
 	pthread_spin_lock(&f->cached_lock);
@@ -780,7 +788,7 @@ int cgroup_node_read_u64_watched(struct cgroup_node *node, const char *file, uin
 		*value = read_value;
 		return 0;
 	}
-	rc = cgroup_node_read_u64(node, file, &read_value);
+	rc = parse_u64_file(text, file_pread(node, f, text, sizeof(text)), &read_value);
 	if (rc < 0)
 		return rc;
 	pthread_spin_lock(&f->cached_lock);
