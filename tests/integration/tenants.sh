@@ -269,29 +269,46 @@ else
 		check "flood: the tenant's own sockstat counts its $PAIRS pairs" \
 			"proclens TCP: inuse $((2 * PAIRS + 1))" \
 			"$(line_of "$OUT" proclens | awk '{print $1, $2, $3, $4}')"
+		# The tenant's 16 loops keep both CPUs busy, so how many reads this
+		# loop makes depends on the machine, not on proclens: what is checked
+		# is that none fails and that they go on all through the attack (no
+		# gap between two of them longer than FLOOD_GAP_MS), and another
+		# namespace's sockstat is read about once a second.
+		FLOOD_GAP_MS=3000
 		OTHER_OK=0
 		WORST_MS=0
 		HOST_OK=0
 		HOST_FAILED=0
-		for i in $(seq 400); do
+		LONGEST_GAP_MS=0
+		last_ok=$(date +%s%N)
+		last_other=0
+		for _ in $(seq 400); do
 			grep -q '^attack over$' "$OUT" && break
 			start=$(date +%s%N)
 			if reads_meminfo; then
 				HOST_OK=$((HOST_OK + 1))
+				now=$(date +%s%N)
+				gap=$(((now - last_ok) / 1000000))
+				[ "$gap" -gt "$LONGEST_GAP_MS" ] && LONGEST_GAP_MS=$gap
+				last_ok=$now
 			else
 				HOST_FAILED=$((HOST_FAILED + 1))
 			fi
 			ms=$((($(date +%s%N) - start) / 1000000))
 			[ "$ms" -gt "$WORST_MS" ] && WORST_MS=$ms
-			if [ $((i % 20)) = 0 ] && other_ns_sockstat_is_empty; then
-				OTHER_OK=$((OTHER_OK + 1))
+			if [ $((start - last_other)) -ge 1000000000 ]; then
+				last_other=$start
+				other_ns_sockstat_is_empty && OTHER_OK=$((OTHER_OK + 1))
 			fi
 			sleep 0.05
 		done
-		echo "info: flood: $HOST_OK host meminfo reads, slowest $WORST_MS ms (bench/attack.sh measures latency)"
+		echo "info: flood: $HOST_OK host meminfo reads, slowest $WORST_MS ms, longest gap $LONGEST_GAP_MS ms (bench/attack.sh measures latency)"
 		check "flood: no host meminfo read failed or hung" 0 "$HOST_FAILED"
-		check_true "flood: host meminfo reads went on all through the attack ($HOST_OK)" \
-			[ "$HOST_OK" -ge 20 ]
+		flood_reads_went_on() {
+			[ "$HOST_OK" -ge 5 ] && [ "$LONGEST_GAP_MS" -le "$FLOOD_GAP_MS" ]
+		}
+		check_true "flood: host meminfo reads went on all through the attack ($HOST_OK reads, longest gap $LONGEST_GAP_MS ms)" \
+			flood_reads_went_on
 		check_true "flood: another namespace's reader got its own sockstat ($OTHER_OK times)" \
 			[ "$OTHER_OK" -ge 1 ]
 		check_true "flood: the attack ran to its end" wait_for 300 grep -q '^attack over$' "$OUT"
