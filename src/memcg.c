@@ -144,18 +144,15 @@ static int level_read_u64(const struct memcg_level *level, const char *file, uin
 }
 
 /*
- * Read a limit file; a file the cgroup does not have counts as no limit. An
- * ancestor's (a kept node above the reader's own) is read again only after a
- * write to it (cgroup_watch_sync() ran at the walk's start). The reader's own
- * cgroup is always read: removing a cgroup notifies no watch, and an
- * ancestor cannot go before it, so its ENODEV is what tells a removed chain.
+ * Read a limit file; a file the cgroup does not have counts as no limit. A
+ * kept node's is read again only after a write to it (cgroup_watch_sync()
+ * ran at the walk's start); a level above the kept ones is always read.
  */
 static int read_limit(const struct cgroup_hierarchy *h, const struct memcg_level *level,
-		      unsigned depth, const char *file, uint64_t *value, bool *present)
+		      const char *file, uint64_t *value, bool *present)
 {
-	int rc = level->node && depth > 1
-			 ? cgroup_node_read_u64_watched(level->node, file, value)
-			 : level_read_u64(level, file, value);
+	int rc = level->node ? cgroup_node_read_u64_watched(level->node, file, value)
+			     : level_read_u64(level, file, value);
 
 	*present = rc == 0;
 	if (rc == -ENOENT) {
@@ -381,14 +378,26 @@ static int memcg_walk(const struct cgroup_hierarchy *h, struct cgroup_node *cgro
 	/* Bounded: each step goes one directory up, and the root ends the walk. */
 	for (unsigned depth = 1; level_found(&level); depth++) {
 		uint64_t limit, usage, swap;
-		bool present;
+		bool present, have_usage = false;
 
-		rc = read_limit(h, &level, depth, limit_file, &limit, &present);
+		/*
+		 * The reader's own usage is read on every render, limited or not:
+		 * removing a cgroup notifies no watch, and an ancestor cannot go
+		 * before it, so this read's ENODEV is what tells a removed chain.
+		 */
+		if (depth == 1) {
+			rc = level_read_u64(&level, usage_file, &usage);
+			if (rc < 0 && rc != -ENOENT)
+				break;
+			have_usage = rc == 0;
+		}
+		rc = read_limit(h, &level, limit_file, &limit, &present);
 		if (rc < 0)
 			break;
 		/* Usage only where there is a limit: a fuller ancestor leaves less room. */
 		if (limit != CGROUP_UNLIMITED) {
-			rc = level_read_u64(&level, usage_file, &usage);
+			if (!have_usage)
+				rc = level_read_u64(&level, usage_file, &usage);
 			if (rc < 0)
 				break;
 			out->headroom = min_u64(out->headroom, headroom_of(limit, usage));
@@ -401,7 +410,7 @@ static int memcg_walk(const struct cgroup_hierarchy *h, struct cgroup_node *cgro
 			}
 		}
 		if (want_swap) {
-			rc = read_limit(h, &level, depth, swap_file, &swap, &present);
+			rc = read_limit(h, &level, swap_file, &swap, &present);
 			if (rc < 0)
 				break;
 			out->swap_accounted |= present;
