@@ -76,7 +76,12 @@ static int open_private_tree(const char *path)
 
 struct cgroup_file {
 	struct cgroup_file *next;
-	int fd;
+	/*
+	 * Kept open for files read on every render; -1 for those read only
+	 * now and then (a watched limit after a write, a value read once),
+	 * which are opened for each such read and hold no descriptor.
+	 */
+	atomic_int fd;
 	atomic_bool value_kept;		/* cgroup_node_read_u64_once() */
 	_Atomic uint64_t value;
 	/*
@@ -202,14 +207,16 @@ static void node_free(struct cgroup_node *node)
 
 	for (; f; f = next) {
 		next = f->next;
-		fds++;
 		if (atomic_load(&f->watch_state) != FILE_UNTRIED) {
 			pthread_mutex_lock(&node->cache->watch_lock);
 			watch_remove(node->cache, f, true);
 			pthread_mutex_unlock(&node->cache->watch_lock);
 		}
 		pthread_spin_destroy(&f->cached_lock);
-		close(f->fd);
+		if (atomic_load(&f->fd) >= 0) {
+			close(atomic_load(&f->fd));
+			fds++;
+		}
 		shared_snapshot_destroy(atomic_load(&f->shared));
 		free(atomic_load(&f->shared));
 		free(f);
@@ -538,34 +545,67 @@ static struct cgroup_file *node_find_file(struct cgroup_node *node, const char *
 	return f;
 }
 
-/* The node's open file, opened and kept on first use. */
-static int node_file(struct cgroup_node *node, const char *name, struct cgroup_file **out)
+/* Open one of node's files; -ENODEV (and the node marked dead) when the cgroup is gone. */
+static int node_openat(struct cgroup_node *node, const char *name)
 {
-	struct cgroup_cache *cache = node->cache;
-	size_t name_len = strlen(name);
-	struct cgroup_file *f = node_find_file(node, name), *kept;
 	struct stat st;
-	int fd;
+	int fd = cache_openat(node->cache, node->dirfd, name, O_RDONLY);
 
-	if (f) {
-		*out = f;
-		return 0;
-	}
-	fd = cache_openat(cache, node->dirfd, name, O_RDONLY);
 	if (fd == -ENOENT && fstatat(node->dirfd, "cgroup.procs", &st, 0) < 0 &&
 	    errno == ENOENT) {
 		/* Every cgroup has cgroup.procs; a removed one has no files at all. */
 		node_mark_dead(node);
 		return -ENODEV;
 	}
-	if (fd < 0)
-		return fd;
+	return fd;
+}
+
+/*
+ * The node's entry for the file name, made on first use: with its
+ * descriptor opened and kept when keep_fd, else with none (fd -1) until
+ * a caller asks to keep one.
+ */
+static int node_file(struct cgroup_node *node, const char *name, bool keep_fd,
+		     struct cgroup_file **out)
+{
+	struct cgroup_cache *cache = node->cache;
+	size_t name_len = strlen(name);
+	struct cgroup_file *f = node_find_file(node, name), *kept;
+	int fd = -1;
+
+	if (f && (!keep_fd || atomic_load(&f->fd) >= 0)) {
+		*out = f;
+		return 0;
+	}
+	if (keep_fd) {
+		fd = node_openat(node, name);
+		if (fd < 0)
+			return fd;
+	}
+	if (f) {
+		/* An entry made without a descriptor: keep this one, unless another thread did. */
+		pthread_mutex_lock(&cache->lock);
+		if (atomic_load(&f->fd) < 0) {
+			atomic_store(&f->fd, fd);
+			fd = -1;
+			if (node->counted)
+				atomic_fetch_add(&cache->fds, 1);
+		}
+		pthread_mutex_unlock(&cache->lock);
+		if (fd >= 0)
+			close(fd);
+		else
+			cache_trim(cache);
+		*out = f;
+		return 0;
+	}
 	f = calloc(1, sizeof(*f) + name_len + 1);
 	if (!f) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -ENOMEM;
 	}
-	f->fd = fd;
+	atomic_init(&f->fd, fd);
 	f->wd = -1;
 	pthread_spin_init(&f->cached_lock, PTHREAD_PROCESS_PRIVATE);
 	memcpy(f->name, name, name_len + 1);
@@ -574,18 +614,20 @@ static int node_file(struct cgroup_node *node, const char *name, struct cgroup_f
 	if (!kept) {
 		f->next = atomic_load(&node->files);
 		atomic_store(&node->files, f);
-		if (node->counted)
+		if (node->counted && fd >= 0)
 			atomic_fetch_add(&cache->fds, 1);
 	}
 	pthread_mutex_unlock(&cache->lock);
 	if (kept) {
 		pthread_spin_destroy(&f->cached_lock);
-		close(f->fd);
+		if (fd >= 0)
+			close(fd);
 		free(f);
-		f = kept;
-	} else {
-		cache_trim(cache);
+		/* Another thread made the entry first; it may lack the descriptor asked for. */
+		return node_file(node, name, keep_fd, out);
 	}
+	if (fd >= 0)
+		cache_trim(cache);
 	*out = f;
 	return 0;
 }
@@ -630,7 +672,7 @@ int cgroup_node_read_shared(struct cgroup_node *node, const char *file, int64_t 
 	if (max_age_ns > 0) {
 		if (atomic_load(&node->dead))
 			return -ENODEV;
-		rc = node_file(node, file, &f);
+		rc = node_file(node, file, true, &f);
 		if (rc < 0)
 			return rc;
 		snap = file_shared(node->cache, f);
@@ -647,21 +689,46 @@ int cgroup_node_read_shared(struct cgroup_node *node, const char *file, int64_t 
 	return rc;
 }
 
-/* The node's open file, unless the node is known dead. */
-static int node_live_file(struct cgroup_node *node, const char *name, struct cgroup_file **out)
+/* The node's entry for a file (node_file()), unless the node is known dead. */
+static int node_live_file(struct cgroup_node *node, const char *name, bool keep_fd,
+			  struct cgroup_file **out)
 {
 	if (atomic_load(&node->dead))
 		return -ENODEV;
-	return node_file(node, name, out);
+	return node_file(node, name, keep_fd, out);
 }
 
-/* Read f of node in one pread; ENODEV marks the node dead. */
-static ssize_t file_pread(struct cgroup_node *node, struct cgroup_file *f, char *buf, size_t size)
+/* Read the file open at fd, of node, in one pread; ENODEV marks the node dead. */
+static ssize_t fd_pread(struct cgroup_node *node, int fd, char *buf, size_t size)
 {
-	ssize_t len = strutil_pread_single(f->fd, buf, size);
+	ssize_t len = strutil_pread_single(fd, buf, size);
 
 	if (len == -ENODEV)
 		node_mark_dead(node);
+	return len;
+}
+
+/* A descriptor to read f through: its kept one, or one opened now (*opened: close it). */
+static int file_fd(struct cgroup_node *node, struct cgroup_file *f, bool *opened)
+{
+	int fd = atomic_load(&f->fd);
+
+	*opened = fd < 0;
+	return fd >= 0 ? fd : node_openat(node, f->name);
+}
+
+/* Read f once, through its kept descriptor or one opened for this read. */
+static ssize_t file_read(struct cgroup_node *node, struct cgroup_file *f, char *buf, size_t size)
+{
+	bool opened;
+	int fd = file_fd(node, f, &opened);
+	ssize_t len;
+
+	if (fd < 0)
+		return fd;
+	len = fd_pread(node, fd, buf, size);
+	if (opened)
+		close(fd);
 	return len;
 }
 
@@ -669,9 +736,9 @@ ssize_t cgroup_node_read_file(struct cgroup_node *node, const char *file,
 			      char *buf, size_t size)
 {
 	struct cgroup_file *f;
-	int rc = node_live_file(node, file, &f);
+	int rc = node_live_file(node, file, true, &f);
 
-	return rc < 0 ? rc : file_pread(node, f, buf, size);
+	return rc < 0 ? rc : file_read(node, f, buf, size);
 }
 
 /* A one-number file's text: "max" is CGROUP_UNLIMITED. */
@@ -696,8 +763,11 @@ int cgroup_node_read_u64(struct cgroup_node *node, const char *file, uint64_t *v
 			      value);
 }
 
-/* Watch f for writes, once; false if it cannot be (then it is read every time). */
-static bool file_watch(struct cgroup_cache *cache, struct cgroup_file *f)
+/*
+ * Watch f, open at fd, for writes, once; false if it cannot be (then it is
+ * read every time).
+ */
+static bool file_watch(struct cgroup_cache *cache, struct cgroup_file *f, int fd)
 {
 	int state = atomic_load(&f->watch_state);
 	char path[64];
@@ -706,7 +776,7 @@ static bool file_watch(struct cgroup_cache *cache, struct cgroup_file *f)
 		return state == FILE_WATCHED;
 	pthread_mutex_lock(&cache->watch_lock);
 	if (atomic_load(&f->watch_state) == FILE_UNTRIED) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", f->fd);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		f->wd = inotify_add_watch(cache->watch_fd, path, IN_MODIFY | IN_ATTRIB);
 		if (f->wd >= 0) {
 			struct cgroup_file **slot = watch_slot(cache, f->wd);
@@ -770,25 +840,43 @@ int cgroup_node_read_u64_watched(struct cgroup_node *node, const char *file, uin
 	unsigned changes;
 	uint64_t read_value;
 	char text[64];
-	bool have;
-	int rc;
+	bool have, opened;
+	int rc, fd;
 
-	rc = node_live_file(node, file, &f);
+	/* A watched file holds no descriptor: it is opened only after a write. */
+	rc = node_live_file(node, file, false, &f);
 	if (rc < 0)
 		return rc;
-	if (cache->watch_fd < 0 || !file_watch(cache, f))
-		return parse_u64_file(text, file_pread(node, f, text, sizeof(text)), value);
-	/* Writes counted before the read: one counted after it makes the value stale. */
-	changes = atomic_load(&f->changes);
-	pthread_spin_lock(&f->cached_lock);
-	have = f->cached && f->cached_changes == changes;
-	read_value = f->cached_value;
-	pthread_spin_unlock(&f->cached_lock);
-	if (have) {
-		*value = read_value;
-		return 0;
+	if (atomic_load(&f->watch_state) == FILE_WATCHED) {
+		/* Writes counted before the read: one counted after it makes the value stale. */
+		changes = atomic_load(&f->changes);
+		pthread_spin_lock(&f->cached_lock);
+		have = f->cached && f->cached_changes == changes;
+		read_value = f->cached_value;
+		pthread_spin_unlock(&f->cached_lock);
+		if (have) {
+			*value = read_value;
+			return 0;
+		}
+	} else if (atomic_load(&f->watch_state) == FILE_UNWATCHED || cache->watch_fd < 0) {
+		/* Read on every render: keep its descriptor, as for any such file. */
+		rc = node_file(node, file, true, &f);
+		return rc < 0 ? rc : parse_u64_file(text, file_read(node, f, text, sizeof(text)),
+						    value);
 	}
-	rc = parse_u64_file(text, file_pread(node, f, text, sizeof(text)), &read_value);
+	fd = file_fd(node, f, &opened);
+	if (fd < 0)
+		return fd;
+	if (!file_watch(cache, f, fd)) {
+		rc = parse_u64_file(text, fd_pread(node, fd, text, sizeof(text)), value);
+		if (opened)
+			close(fd);
+		return rc;
+	}
+	changes = atomic_load(&f->changes);
+	rc = parse_u64_file(text, fd_pread(node, fd, text, sizeof(text)), &read_value);
+	if (opened)
+		close(fd);
 	if (rc < 0)
 		return rc;
 	pthread_spin_lock(&f->cached_lock);
@@ -805,17 +893,21 @@ int cgroup_node_read_u64_watched(struct cgroup_node *node, const char *file, uin
 
 int cgroup_node_read_u64_once(struct cgroup_node *node, const char *file, uint64_t *value)
 {
-	struct cgroup_file *f = node_find_file(node, file);
+	struct cgroup_file *f;
+	char text[64];
 	int rc;
 
-	if (f && atomic_load(&f->value_kept)) {
+	/* Read once, then remembered: no descriptor is kept for it. */
+	rc = node_live_file(node, file, false, &f);
+	if (rc < 0)
+		return rc;
+	if (atomic_load(&f->value_kept)) {
 		*value = atomic_load(&f->value);
 		return 0;
 	}
-	rc = cgroup_node_read_u64(node, file, value);
+	rc = parse_u64_file(text, file_read(node, f, text, sizeof(text)), value);
 	if (rc < 0)
 		return rc;
-	f = node_find_file(node, file);
 	atomic_store(&f->value, *value);
 	atomic_store(&f->value_kept, true);
 	return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check_cgroup.c - finding a process's cgroup, the cache of cgroup nodes, reading their files. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -899,6 +900,55 @@ START_TEST(test_watched_limit_follows_each_write)
 }
 END_TEST
 
+/* Descriptors this process holds now. */
+static int open_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *entry;
+	int count = 0;
+
+	ck_assert_ptr_nonnull(dir);
+	while ((entry = readdir(dir)))
+		if (entry->d_name[0] != '.')
+			count++;
+	closedir(dir);
+	/* Less the one opendir() holds. */
+	return count - 1;
+}
+
+/*
+ * A watched limit and a value read once hold no descriptor (each is opened
+ * for its read and closed): 1,000 containers' cgroups fit the table's
+ * budget with their usage files kept open. A file read every time keeps one.
+ */
+START_TEST(test_watched_and_once_files_hold_no_descriptor)
+{
+	struct cgroup_hierarchy h;
+	struct cgroup_node *node;
+	uint64_t value;
+	int before;
+
+	scratch_cgroup("a", "100\n");
+	scratch_write("a", "memory.use_hierarchy", "1\n");
+	scratch_write("a", "memory.usage_in_bytes", "4096\n");
+	ck_assert_int_eq(cgroup_hierarchy_open_path(&h, "memory", scratch, CGROUP_V1), 0);
+	ck_assert_int_eq(cgroup_node_get(&h, "a", &node), 0);
+	before = open_fds();
+	ck_assert_uint_eq(watched_u64(&h, node, "memory.max"), 100);
+	ck_assert_int_eq(cgroup_node_read_u64_once(node, "memory.use_hierarchy", &value), 0);
+	ck_assert_uint_eq(value, 1);
+	ck_assert_int_eq(open_fds(), before);
+	/* After a write, the watched value is read again, and still no descriptor stays. */
+	scratch_write("a", "memory.max", "200\n");
+	ck_assert_uint_eq(watched_u64(&h, node, "memory.max"), 200);
+	ck_assert_int_eq(open_fds(), before);
+	ck_assert_uint_eq(node_u64(node, "memory.usage_in_bytes"), 4096);
+	ck_assert_int_eq(open_fds(), before + 1);
+	cgroup_node_put(node);
+	cgroup_hierarchy_close(&h);
+}
+END_TEST
+
 /*
  * Between writes the value is served without reading the file: a change
  * made through a shared mapping (which notifies nothing) is not seen until
@@ -1171,6 +1221,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(tc, test_node_read_once_keeps_first_value);
 	tcase_add_test(tc, test_watched_limit_follows_each_write);
 	tcase_add_test(tc, test_watched_limit_is_not_read_again_without_a_write);
+	tcase_add_test(tc, test_watched_and_once_files_hold_no_descriptor);
 	tcase_add_test(tc, test_node_idle_cgroups_beyond_budget_are_closed);
 	tcase_add_test(tc, test_node_working_set_within_budget_stays_open);
 	tcase_add_test(tc, test_node_in_use_is_never_closed);
