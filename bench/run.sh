@@ -13,6 +13,12 @@
 # reads, after which proclens's resident memory is printed. Every ratio is
 # printed with its target beside it.
 #
+# Where a ratio between two measurements is a target, the two are taken in
+# turn, in slices (A B B A ...), and each side's figure is all its slices
+# together: a machine whose speed drifts during the run (other load, CPU
+# frequency, a neighbour on the host) weighs on both sides alike instead of
+# on whichever ran second.
+#
 # Environment: PROCLENS, TRIVIALFS, BENCHREAD name the programs (set by make);
 # BENCH_SECONDS is the time limit of each measurement (default 6).
 #
@@ -161,6 +167,8 @@ say "cgroup v$CG_VERSION, limited cgroup $BENCH_CG ($LIMIT_KB kB)"
 say "$(nproc) CPUs, kernel $(uname -r); each measurement at most ${SECONDS_EACH} s"
 
 declare -A MEDIAN P99 RATE
+# Per column: reads, seconds, and the medians and p99s of its slices.
+declare -A SUM_READS SUM_SECONDS SLICE_MEDIANS SLICE_P99S ROUND_RATIOS
 
 PROCLENS_DIED=""
 
@@ -169,43 +177,100 @@ proclens_alive() {
 	kill -0 "$PROCLENS_PID" 2>/dev/null
 }
 
-# measure NAME READERS PATH: time the readers on PATH inside the limited cgroup.
-measure() {
+# field NAME TEXT: the value of NAME= in benchread's output.
+field() {
+	echo "$2" | sed -n "s/.*\<$1=\([^ ]*\).*/\1/p"
+}
+
+# median_of NUMBERS...: the median (the mean of the middle two when even).
+median_of() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) print "-";
+		else if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# slice NAME READERS PATH SECONDS: one timed run of the readers on PATH
+# inside the limited cgroup, added to NAME's totals; false if it failed.
+slice() {
 	local out
 	if [ "$1" = proclens ] && [ -n "$PROCLENS_DIED" ]; then
-		MEDIAN[$1,$2]=died P99[$1,$2]=died RATE[$1,$2]=died
-		return
+		return 1
 	fi
-	if ! out=$("$BENCHREAD" -n "$2" -c "$COUNT_EACH" -t "$SECONDS_EACH" -w 50 \
+	if ! out=$("$BENCHREAD" -n "$2" -c "$COUNT_EACH" -t "$4" -w 50 \
 		-g "$BENCH_CG" -e MemTotal: "$3" 2>&1); then
 		say "$1 with $2 reader(s): $out" >&2
-		MEDIAN[$1,$2]=failed P99[$1,$2]=failed RATE[$1,$2]=failed
+		SUM_READS[$1,$2]=failed
 		# A crashing daemon takes a moment to disappear.
 		[ "$1" = proclens ] && sleep 0.5
 		if [ "$1" = proclens ] && ! proclens_alive; then
 			PROCLENS_DIED="with $2 reader(s)"
-			MEDIAN[$1,$2]=died P99[$1,$2]=died RATE[$1,$2]=died
 		fi
-		return
+		return 1
 	fi
-	MEDIAN[$1,$2]=$(echo "$out" | sed -n 's/.* median_us=\([^ ]*\).*/\1/p')
-	P99[$1,$2]=$(echo "$out" | sed -n 's/.* p99_us=\([^ ]*\).*/\1/p')
-	RATE[$1,$2]=$(echo "$out" | sed -n 's/.* reads_per_s=\([^ ]*\).*/\1/p')
+	[ "${SUM_READS[$1,$2]:-0}" = failed ] && return 1
+	SUM_READS[$1,$2]=$(( ${SUM_READS[$1,$2]:-0} + $(field reads "$out") ))
+	SUM_SECONDS[$1,$2]=$(awk -v a="${SUM_SECONDS[$1,$2]:-0}" -v b="$(field seconds "$out")" \
+		'BEGIN {printf "%.3f", a + b}')
+	SLICE_MEDIANS[$1,$2]="${SLICE_MEDIANS[$1,$2]:-} $(field median_us "$out")"
+	SLICE_P99S[$1,$2]="${SLICE_P99S[$1,$2]:-} $(field p99_us "$out")"
+	LAST_RATE=$(field reads_per_s "$out")
 }
 
+# summarize NAME READERS: the table's figures from NAME's slices.
+summarize() {
+	local word
+	case ${SUM_READS[$1,$2]:-} in
+	'') word=- ;;
+	failed) word=failed ;;
+	*) word= ;;
+	esac
+	[ "$1" = proclens ] && [ -n "$PROCLENS_DIED" ] && word=died
+	if [ -n "$word" ]; then
+		MEDIAN[$1,$2]=$word P99[$1,$2]=$word RATE[$1,$2]=$word
+		return
+	fi
+	# shellcheck disable=SC2086 # the lists are words
+	MEDIAN[$1,$2]=$(median_of ${SLICE_MEDIANS[$1,$2]})
+	# shellcheck disable=SC2086
+	P99[$1,$2]=$(median_of ${SLICE_P99S[$1,$2]})
+	RATE[$1,$2]=$(awk -v r="${SUM_READS[$1,$2]}" -v s="${SUM_SECONDS[$1,$2]}" \
+		'BEGIN {printf "%.0f", r / s}')
+}
+
+# The kernel's file and lxcfs's are measured once each. trivialfs and
+# proclens, whose ratio is a target, alternate in FLOOR_ROUNDS slices
+# (trivialfs first, then proclens first, and so on): a machine that drifts
+# during the run weighs on both alike. Each gets FLOOR_ROUNDS x FLOOR_SLICE s.
+FLOOR_ROUNDS=4
+FLOOR_SLICE=$(( (SECONDS_EACH + 2) / 3 ))
 COLUMNS_MEASURED="kernel trivialfs proclens lxcfs"
 for readers in 1 2; do
-	measure kernel "$readers" /proc/meminfo
-	measure trivialfs "$readers" "$TRIVIAL_MNT/proc/meminfo"
-	measure proclens "$readers" "$PROCLENS_MNT/proc/meminfo"
-	if [ -n "$LXCFS_MNT" ]; then
-		measure lxcfs "$readers" "$LXCFS_MNT/proc/meminfo"
-	else
-		MEDIAN[lxcfs,$readers]=- P99[lxcfs,$readers]=- RATE[lxcfs,$readers]=-
-	fi
+	slice kernel "$readers" /proc/meminfo "$SECONDS_EACH"
+	for round in $(seq "$FLOOR_ROUNDS"); do
+		order="trivialfs proclens"
+		[ $((round % 2)) = 1 ] || order="proclens trivialfs"
+		declare -A round_rate=()
+		for column in $order; do
+			case $column in
+			trivialfs) path=$TRIVIAL_MNT/proc/meminfo ;;
+			proclens) path=$PROCLENS_MNT/proc/meminfo ;;
+			esac
+			slice "$column" "$readers" "$path" "$FLOOR_SLICE" &&
+				round_rate[$column]=$LAST_RATE
+		done
+		ROUND_RATIOS[$readers]="${ROUND_RATIOS[$readers]:-} $(ratio \
+			"${round_rate[proclens]:--}" "${round_rate[trivialfs]:--}")"
+		unset round_rate
+	done
+	[ -z "$LXCFS_MNT" ] || slice lxcfs "$readers" "$LXCFS_MNT/proc/meminfo" "$SECONDS_EACH"
+	for column in $COLUMNS_MEASURED; do
+		summarize "$column" "$readers"
+	done
 done
 
 echo
+say "median us and p99 us: the median of each column's slices; reads/s: all its reads over all its time"
 printf '%-22s %12s %12s %12s %12s\n' "" "kernel" "trivialfs" "proclens" "lxcfs"
 for readers in 1 2; do
 	label="$readers reader"
@@ -229,8 +294,9 @@ for readers in 1 2; do
 	[ "$readers" = 1 ] || target=$TARGET_VS_TRIVIAL_2
 	vs_trivial=$(ratio "${RATE[proclens,$readers]}" "${RATE[trivialfs,$readers]}")
 	vs_lxcfs=$(ratio "${RATE[proclens,$readers]}" "${RATE[lxcfs,$readers]}")
-	printf '%s reader(s): proclens/trivialfs reads/s %s (target >= %s: %s), ' \
-		"$readers" "$vs_trivial" "$target" "$(verdict "$vs_trivial" ">=" "$target")"
+	printf '%s reader(s): proclens/trivialfs reads/s %s (target >= %s: %s; rounds:%s), ' \
+		"$readers" "$vs_trivial" "$target" "$(verdict "$vs_trivial" ">=" "$target")" \
+		"${ROUND_RATIOS[$readers]}"
 	printf 'proclens/lxcfs reads/s %s (target >= %s: %s)\n' \
 		"$vs_lxcfs" "$TARGET_VS_LXCFS" "$(verdict "$vs_lxcfs" ">=" "$TARGET_VS_LXCFS")"
 done
@@ -244,11 +310,6 @@ rss_kb() {
 }
 rss_before=$(rss_kb)
 
-# field NAME TEXT: the value of NAME= in benchread's output.
-field() {
-	echo "$2" | sed -n "s/.*\<$1=\([^ ]*\).*/\1/p"
-}
-
 # --- flat from 1 to 1,000 containers ---------------------------------------------------
 
 # The same polling load from FLAT_READERS cgroups of their own and from one:
@@ -260,32 +321,62 @@ for i in $(seq -w "$FLAT_READERS"); do
 	flat_groups+=(-g "$BENCH_CG/f$i")
 done
 flat_seconds=$((SECONDS_EACH + 4))
-declare -A FLAT_MEDIAN FLAT_CPU FLAT_READS
+declare -A FLAT_MEDIAN FLAT_CPU POLL_READS POLL_CPU_MS POLL_MEDIANS
+
+# poll_slice KEY PID PATH SECONDS READERS RATE GROUP_ARGS...: one timed run of
+# READERS polling PATH at RATE Hz, PID's CPU time measured, added to KEY's totals.
+poll_slice() {
+	local key=$1 pid=$2 path=$3 seconds=$4 readers=$5 rate=$6 out
+	shift 6
+	[ "${POLL_READS[$key]:-0}" = failed ] && return 1
+	if ! out=$("$BENCHREAD" -n "$readers" -r "$rate" -c 1000000 -t "$seconds" \
+		-w 1 -p "$pid" "$@" "$path" 2>&1); then
+		say "$key: $out" >&2
+		POLL_READS[$key]=failed
+		return 1
+	fi
+	POLL_READS[$key]=$(( ${POLL_READS[$key]:-0} + $(field reads "$out") ))
+	POLL_CPU_MS[$key]=$(( ${POLL_CPU_MS[$key]:-0} + $(field cpu_ms "$out") ))
+	POLL_MEDIANS[$key]="${POLL_MEDIANS[$key]:-} $(field median_us "$out")"
+}
+
+# poll_cpu KEY: KEY's daemon CPU ms per 1,000 reads over all its slices.
+poll_cpu() {
+	case ${POLL_READS[$1]:-} in
+	'' | failed | 0) echo - ;;
+	*) awk -v c="${POLL_CPU_MS[$1]}" -v r="${POLL_READS[$1]}" \
+		'BEGIN {printf "%.1f\n", c * 1000 / r}' ;;
+	esac
+}
+
 # The kernel's file and the trivial one under the same load: what 1,000
 # cgroups cost any reader (memcg charging, scheduling), not proclens alone.
+# Each column runs one cgroup, then 1,000, then 1,000, then one, half the
+# time each: a drift of the machine weighs on both layouts alike.
+flat_half=$(( (flat_seconds + 1) / 2 ))
 for column in kernel trivialfs proclens; do
 	case $column in
 	kernel) path=/proc/meminfo pid=$PROCLENS_PID ;;
 	trivialfs) path=$TRIVIAL_MNT/proc/meminfo pid=$TRIVIAL_PID ;;
 	proclens) path=$PROCLENS_MNT/proc/meminfo pid=$PROCLENS_PID ;;
 	esac
-	for layout in one many; do
+	for layout in one many many one; do
 		if [ "$layout" = one ]; then
 			groups=(-g "$BENCH_CG")
 		else
 			groups=("${flat_groups[@]}")
 		fi
-		if out=$("$BENCHREAD" -n "$FLAT_READERS" -r "$FLAT_RATE" -c 1000000 \
-			-t "$flat_seconds" -w 1 -p "$pid" "${groups[@]}" "$path" 2>&1); then
-			FLAT_MEDIAN[$column,$layout]=$(field median_us "$out")
-			FLAT_CPU[$column,$layout]=$(field cpu_ms_per_1000 "$out")
-			FLAT_READS[$column,$layout]=$(field reads "$out")
-		else
-			say "flat, $column, $layout cgroup(s): $out" >&2
-		fi
+		poll_slice "flat,$column,$layout" "$pid" "$path" "$flat_half" \
+			"$FLAT_READERS" "$FLAT_RATE" "${groups[@]}"
+	done
+	for layout in one many; do
+		# shellcheck disable=SC2086 # a list of words
+		[ -n "${POLL_MEDIANS[flat,$column,$layout]:-}" ] &&
+			FLAT_MEDIAN[$column,$layout]=$(median_of ${POLL_MEDIANS[flat,$column,$layout]})
+		FLAT_CPU[$column,$layout]=$(poll_cpu "flat,$column,$layout")
 	done
 done
-say "flat: $FLAT_READERS readers at $FLAT_RATE Hz for $flat_seconds s; median us of one open+read+close, and the daemon's CPU ms per 1,000 reads"
+say "flat: $FLAT_READERS readers at $FLAT_RATE Hz, 2 x $flat_half s per layout; median us of one open+read+close, and the daemon's CPU ms per 1,000 reads"
 printf '%-12s %10s %12s %8s %14s %14s %8s\n' "" "1 cgroup" "$FLAT_READERS cgroups" "ratio" \
 	"CPU, 1 cgroup" "CPU, $FLAT_READERS" "ratio"
 for column in kernel trivialfs proclens; do
@@ -308,25 +399,39 @@ say "proclens holds $(ls "/proc/$PROCLENS_PID/fd" | wc -l) descriptors after it"
 echo
 declare -A POLL_CPU
 poll_seconds=$((SECONDS_EACH + 4))
+poll_half=$(( (poll_seconds + 1) / 2 ))
+POLL_ROUNDS=4
+# trivialfs once; proclens and lxcfs, whose ratio is the target, in turn
+# (proclens, lxcfs, then lxcfs, proclens, ...), POLL_ROUNDS slices of half
+# the time each: a few thousand reads a slice, on a machine mostly idle
+# between them, move with the host more than any other figure here.
+poll_order="trivialfs"
+for round in $(seq "$POLL_ROUNDS"); do
+	if [ $((round % 2)) = 1 ]; then
+		poll_order="$poll_order proclens lxcfs"
+	else
+		poll_order="$poll_order lxcfs proclens"
+	fi
+done
 for pollers in 50 200; do
 	groups=("${flat_groups[@]:0:$((pollers * 2))}")
-	for column in trivialfs proclens lxcfs; do
+	for column in $poll_order; do
 		case $column in
 		trivialfs) pid=$TRIVIAL_PID path=$TRIVIAL_MNT/proc/meminfo ;;
 		proclens) pid=$PROCLENS_PID path=$PROCLENS_MNT/proc/meminfo ;;
 		lxcfs) pid=${LXCFS_PID:-} path=${LXCFS_MNT:+$LXCFS_MNT/proc/meminfo} ;;
 		esac
-		POLL_CPU[$column,$pollers]=-
 		[ -n "$pid" ] && [ -n "$path" ] || continue
-		if out=$("$BENCHREAD" -n "$pollers" -r "$POLL_RATE" -c 1000000 -t "$poll_seconds" \
-			-w 1 -p "$pid" "${groups[@]}" "$path" 2>&1); then
-			POLL_CPU[$column,$pollers]=$(field cpu_ms_per_1000 "$out")
-		else
-			say "$pollers pollers, $column: $out" >&2
-		fi
+		seconds=$poll_half
+		[ "$column" != trivialfs ] || seconds=$poll_seconds
+		poll_slice "poll,$column,$pollers" "$pid" "$path" "$seconds" \
+			"$pollers" "$POLL_RATE" "${groups[@]}"
+	done
+	for column in trivialfs proclens lxcfs; do
+		POLL_CPU[$column,$pollers]=$(poll_cpu "poll,$column,$pollers")
 	done
 done
-say "pollers at $POLL_RATE Hz, each in a cgroup of its own, $poll_seconds s; daemon CPU ms per 1,000 reads"
+say "pollers at $POLL_RATE Hz, each in a cgroup of its own: trivialfs $poll_seconds s, proclens and lxcfs in turn, $POLL_ROUNDS x $poll_half s each; daemon CPU ms per 1,000 reads"
 printf '%-22s %12s %12s %12s %22s\n' "" "trivialfs" "proclens" "lxcfs" "proclens/lxcfs"
 for pollers in 50 200; do
 	r=$(ratio "${POLL_CPU[proclens,$pollers]}" "${POLL_CPU[lxcfs,$pollers]}")
