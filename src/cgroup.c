@@ -840,7 +840,7 @@ int cgroup_node_read_u64_watched(struct cgroup_node *node, const char *file, uin
 	unsigned changes;
 	uint64_t read_value;
 	char text[64];
-	bool have, opened;
+	bool have, opened, watched;
 	int rc, fd;
 
 	/* A watched file holds no descriptor: it is opened only after a write. */
@@ -867,12 +867,8 @@ int cgroup_node_read_u64_watched(struct cgroup_node *node, const char *file, uin
 	fd = file_fd(node, f, &opened);
 	if (fd < 0)
 		return fd;
-	if (!file_watch(cache, f, fd)) {
-		rc = parse_u64_file(text, fd_pread(node, fd, text, sizeof(text)), value);
-		if (opened)
-			close(fd);
-		return rc;
-	}
+	/* Watched before the count is taken, and the count before the read. */
+	watched = file_watch(cache, f, fd);
 	changes = atomic_load(&f->changes);
 	rc = parse_u64_file(text, fd_pread(node, fd, text, sizeof(text)), &read_value);
 	if (opened)
@@ -881,7 +877,7 @@ int cgroup_node_read_u64_watched(struct cgroup_node *node, const char *file, uin
 		return rc;
 	pthread_spin_lock(&f->cached_lock);
 	/* Never over a value read after more writes were seen. */
-	if (!f->cached || (int)(changes - f->cached_changes) >= 0) {
+	if (watched && (!f->cached || (int)(changes - f->cached_changes) >= 0)) {
 		f->cached = true;
 		f->cached_changes = changes;
 		f->cached_value = read_value;
